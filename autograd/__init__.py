@@ -1,0 +1,50 @@
+"""autograd: a scalar reverse-mode autograd engine for teaching backpropagation.
+
+    >>> from autograd import Value
+    >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> x.grad, y.grad, z.grad
+    (-4.0, -4.0, 3.0)
+
+The derivative table (ops.py) holds every op's forward, local partials and formula text;
+the engine (engine.py), grad(), the explainer and the graph renderer all read it.
+"""
+
+from .engine import OPS, Op, Value, backward, define_op, detect_anomaly, grad, no_grad, scope
+from .ops import (
+    exp,
+    linear,
+    log,
+    logsumexp,
+    maximum,
+    relu,
+    sigmoid,
+    softmax,
+    softplus,
+    tanh,
+    total,
+)
+
+__all__ = [
+    "OPS",
+    "Op",
+    "Value",
+    "backward",
+    "define_op",
+    "detect_anomaly",
+    "exp",
+    "grad",
+    "linear",
+    "log",
+    "logsumexp",
+    "maximum",
+    "no_grad",
+    "relu",
+    "scope",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "tanh",
+    "total",
+]

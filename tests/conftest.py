@@ -1,0 +1,64 @@
+"""Shared helpers for the tests.
+
+Some tests need things outside Python: Graphviz's `dot`, a Chromium for the browser test,
+PyTorch as an oracle. Locally they skip when those are missing. CI sets
+GRADSTEP_REQUIRE_DOT=1, GRADSTEP_REQUIRE_BROWSER=1 and GRADSTEP_REQUIRE_TORCH=1, which turn
+those skips into failures, so CI always exercises them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+
+import pytest
+
+from autograd import Value, grad
+
+
+def required(what: str) -> bool:
+    """True when CI demands `what` ('DOT', 'BROWSER' or 'TORCH')."""
+    return os.environ.get(f"GRADSTEP_REQUIRE_{what}", "") not in ("", "0")
+
+
+def need_module(name: str, what: str):
+    """Import a module, or skip (locally) / fail (when CI requires it)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        if required(what):
+            pytest.fail(f"{name} is required here (GRADSTEP_REQUIRE_{what}=1) but: {e}")
+        pytest.skip(f"{name} is not installed", allow_module_level=True)
+
+
+def need_program(name: str, what: str) -> str:
+    """The path of a program, or skip (locally) / fail (when CI requires it)."""
+    path = shutil.which(name)
+    if path is None:
+        if required(what):
+            pytest.fail(f"`{name}` is required here (GRADSTEP_REQUIRE_{what}=1) but not on PATH")
+        pytest.skip(f"`{name}` is not installed", allow_module_level=True)
+    return path
+
+
+def numeric_gradient(f, xs, h=1e-6):
+    """Central differences of f (a function of floats) at xs."""
+    out = []
+    for i in range(len(xs)):
+        up = list(xs)
+        dn = list(xs)
+        up[i] += h
+        dn[i] -= h
+        out.append((f(*up) - f(*dn)) / (2 * h))
+    return out
+
+
+def analytic_gradient(f, xs):
+    """∂f/∂x for each x via grad(), with f taking Values."""
+    vs = [Value(x) for x in xs]
+    return [g.data for g in grad(f(*vs), vs)]
+
+
+def close(a, b, rel=1e-6, abs_=1e-9):
+    return abs(a - b) <= abs_ + rel * abs(b)
