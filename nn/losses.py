@@ -1,0 +1,152 @@
+"""Loss functions. Each takes one sample and returns a Value; average a batch with mean().
+
+    squared_error          ½ Σ (t − y)²                      seeds 000, 002, 004
+    binary_cross_entropy   −(t log p + (1 − t) log(1 − p))   seed 003
+    cross_entropy          −log softmax(z)[target]           seeds 001, 004
+    hinge_loss             max(0, 1 − label·score)           micrograd's demo
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Union
+
+from autograd import Value, linear, log, logsumexp, relu, softplus, total
+from autograd.engine import _is_real, _lift, _show
+
+Scalar = Union[Value, float]  # noqa: UP007 (a runtime alias)
+
+
+def _value(owner: str, x: object) -> Value:
+    v = _lift(x)
+    if v is None:
+        raise TypeError(f"{owner}: expected a Value or a real number, got {_show(x)}")
+    return v
+
+
+def _as_list(x: object) -> list:
+    if type(x) is Value or _is_real(x):
+        return [x]
+    return list(x)  # type: ignore[call-overload]
+
+
+def squared_error(pred: Scalar | Sequence[Scalar], target: float | Sequence[float]) -> Value:
+    """½ Σᵢ (targetᵢ − predᵢ)². Its gradient with respect to predᵢ is predᵢ − targetᵢ.
+
+    pred is a Value or a list of them; target a number or a list of the same length.
+    """
+    preds, targets = _as_list(pred), _as_list(target)
+    if len(preds) != len(targets):
+        raise ValueError(
+            f"squared_error: {len(preds)} prediction(s) but {len(targets)} target(s); they must match"
+        )
+    if not preds:
+        raise ValueError("squared_error: needs at least one prediction")
+    terms = [(_value("squared_error", t) - _value("squared_error", p)) ** 2 for p, t in zip(preds, targets)]
+    return 0.5 * (terms[0] if len(terms) == 1 else total(terms))
+
+
+def _check_probability_target(owner: str, target: object) -> float:
+    if not _is_real(target) or not 0.0 <= float(target) <= 1.0:  # type: ignore[arg-type]
+        raise ValueError(f"{owner}: target must be a number in [0, 1], got {target!r}")
+    return float(target)  # type: ignore[arg-type]
+
+
+_LOG_FLOOR = -100.0  # like PyTorch's BCELoss, a log term never goes below −100
+
+
+def _clamped_log(x: Value) -> Value:
+    """log x, or the constant −100 where log x would be smaller (or x is 0)."""
+    if x.data > math.exp(_LOG_FLOOR):
+        return log(x)
+    return Value(_LOG_FLOOR)
+
+
+def binary_cross_entropy(p: Scalar, target: float) -> Value:
+    """−(t·log p + (1 − t)·log(1 − p)) for a probability p and a target t in [0, 1].
+
+    Finite everywhere: each log term is clamped at −100, as PyTorch's BCELoss does, so
+    p = 0 or p = 1 gives a large loss rather than inf. If p comes from a sigmoid, prefer
+    binary_cross_entropy_with_logits(z, t), which is exact there too. Through a sigmoid the
+    gradient with respect to the logit is p − t (seed 003).
+    """
+    t = _check_probability_target("binary_cross_entropy", target)
+    p = _value("binary_cross_entropy", p)
+    if not 0.0 <= p.data <= 1.0:
+        raise ValueError(
+            f"binary_cross_entropy: p must be a probability in [0, 1], got {p.data!r} "
+            "(pass a score through sigmoid() first, or use binary_cross_entropy_with_logits)"
+        )
+    terms = []
+    if t != 0.0:  # a zero weight would only add 0·log p, which is NaN at p = 0
+        terms.append(t * _clamped_log(p))
+    if t != 1.0:
+        terms.append((1.0 - t) * _clamped_log(1.0 - p))
+    return -(terms[0] if len(terms) == 1 else terms[0] + terms[1])
+
+
+def binary_cross_entropy_with_logits(z: Scalar, target: float) -> Value:
+    """binary_cross_entropy(σ(z), t) computed from the logit z: softplus(z) − t·z.
+
+    Exact and finite for any z (σ(40) rounds to 1.0, but this does not need σ(40)); its
+    gradient with respect to z is σ(z) − t.
+    """
+    t = _check_probability_target("binary_cross_entropy_with_logits", target)
+    z = _value("binary_cross_entropy_with_logits", z)
+    return softplus(z) - t * z
+
+
+def cross_entropy(logits: Sequence[Scalar], target_index: int) -> Value:
+    """−log softmax(z)[target] = log Σⱼ e^zⱼ − z_target (seed 001's ℓ = −log f(x)_y).
+
+    Computed with log-sum-exp, so logits of 1000 stay finite. The gradient with respect to
+    z is softmax(z) − onehot(target).
+    """
+    zs = [_value("cross_entropy", z) for z in _as_list(logits)]
+    if not zs:
+        raise ValueError("cross_entropy: needs at least one logit")
+    if isinstance(target_index, bool) or not isinstance(target_index, int):
+        if _is_real(target_index) and float(target_index).is_integer():  # type: ignore[arg-type]
+            target_index = int(target_index)  # type: ignore[arg-type]
+        else:
+            raise ValueError(f"cross_entropy: target_index must be an integer, got {target_index!r}")
+    if not 0 <= target_index < len(zs):
+        raise ValueError(
+            f"cross_entropy: target_index {target_index} is out of range for {len(zs)} logits"
+        )
+    return logsumexp(zs) - zs[target_index]
+
+
+def hinge_loss(score: Scalar, label: float) -> Value:
+    """max(0, 1 − label·score) for a label of −1 or +1 (the SVM loss of micrograd's demo)."""
+    if not _is_real(label) or float(label) not in (-1.0, 1.0):  # type: ignore[arg-type]
+        raise ValueError(f"hinge_loss: label must be -1 or +1, got {label!r}")
+    return relu(1.0 - float(label) * _value("hinge_loss", score))  # type: ignore[arg-type]
+
+
+def mean(losses: Iterable[Scalar]) -> Value:
+    """(1/n) Σ lossᵢ: the average of a batch of per-sample losses, as one Σ node and a scale."""
+    xs = list(losses)
+    if not xs:
+        raise ValueError("mean: needs at least one loss")
+    return total(xs) * (1.0 / len(xs))
+
+
+def l2(params: Iterable[Value]) -> Value:
+    """Σ p² over the parameters, as one node (add alpha·l2(params) to a loss to decay weights)."""
+    ps = list(params)
+    if not ps:
+        raise ValueError("l2: needs at least one parameter")
+    return linear(ps, ps)
+
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "hinge_loss",
+    "l2",
+    "mean",
+    "squared_error",
+]

@@ -1,0 +1,349 @@
+"""Neurons, layers and multi-layer perceptrons on top of autograd.
+
+A neuron computes a = f(z) with z = Σᵢ wᵢxᵢ + b. The weighted sum is one node of the
+graph (the table's "linear" row, drawn as Σ) whose local partials are ∂z/∂wᵢ = xᵢ,
+∂z/∂xᵢ = wᵢ and ∂z/∂b = 1, exactly the terms of the seeds' derivations. A layer is a list
+of neurons fed the same inputs; an MLP is a list of layers, each fed the previous one's
+outputs (seed 001: h⁽ˡ⁾ = g(W⁽ˡ⁾h⁽ˡ⁻¹⁾ + b⁽ˡ⁾)).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Union
+
+from autograd import Value, scope
+from autograd.engine import _apply, _apply1, _is_real, _lift, _show
+from autograd.ops import LINEAR, RELU, SIGMOID, TANH
+
+Inputs = Union[Sequence[Union[Value, float]], Value, float]  # noqa: UP007 (a runtime alias)
+
+# name -> the op applied to z (None: the identity)
+ACTIVATIONS = {"relu": RELU, "sigmoid": SIGMOID, "tanh": TANH, "linear": None}
+
+# Initial weights are drawn from U(−limit, +limit):
+#   uniform  limit = 1                        micrograd's default
+#   xavier   limit = √(6 / (fan_in + fan_out))  Glorot & Bengio, for sigmoid and tanh
+#   he       limit = √(6 / fan_in)              He et al., for ReLU
+#   auto     he for relu, xavier otherwise
+INITS = ("uniform", "xavier", "he", "auto")
+
+_FORMAT = "gradstep.nn"
+
+
+def _init_limit(init: str, activation: str, fan_in: int, fan_out: int) -> float:
+    if init == "auto":
+        init = "he" if activation == "relu" else "xavier"
+    if init == "uniform":
+        return 1.0
+    if init == "xavier":
+        return math.sqrt(6.0 / (fan_in + fan_out))
+    return math.sqrt(6.0 / fan_in)
+
+
+def _check_choice(owner: str, what: str, value: Any, choices: Sequence[str]) -> None:
+    if value not in choices:
+        expected = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{owner}: unknown {what} {value!r}; expected one of {expected}")
+
+
+def _check_count(owner: str, what: str, n: Any) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{owner}: {what} must be a positive integer, got {n!r}")
+
+
+def _as_inputs(owner: str, x: Inputs, nin: int) -> list[Value]:
+    """x as a list of nin Values; numbers become constant leaves."""
+    if type(x) is Value or _is_real(x):
+        x = [x]
+    try:
+        n = len(x)
+    except TypeError:
+        raise TypeError(
+            f"{owner}: expected a sequence of {nin} inputs, got {_show(x)}"
+        ) from None
+    if n != nin:
+        raise ValueError(f"{owner}: expected {nin} inputs, got {n}")
+    xs = list(x)
+    if set(map(type, xs)) <= {Value}:
+        return xs
+    out = []
+    for v in xs:
+        lifted = _lift(v)
+        if lifted is None:
+            raise TypeError(f"{owner}: inputs must be Values or real numbers, got {_show(v)}")
+        out.append(lifted)
+    return out
+
+
+class Module:
+    """Something with parameters: zero_grad, save and load for all of them."""
+
+    def parameters(self) -> list[Value]:
+        """Every trainable Value, in a fixed order (layer by layer, neuron by neuron,
+        the weights then the bias)."""
+        return [p for _, p in self.named_parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(name, Value) pairs; the names, like 'layer1.neuron3.w2', are fixed by the
+        structure (the labels start out the same but are yours to change)."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0 before the next backward()."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def config(self) -> dict[str, Any]:
+        """The architecture, as saved in files and compared on load."""
+        raise NotImplementedError
+
+    # -- saving and loading -------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the parameters to a JSON file (floats round-trip exactly).
+
+        The file is written beside the target and renamed into place, so an interrupted
+        save never leaves a half-written file behind.
+        """
+        named = self.named_parameters()
+        for name, p in named:
+            if not math.isfinite(p.data):
+                raise ValueError(f"save: parameter {name} is {p.data}; refusing to write it")
+        doc = {
+            "format": _FORMAT,
+            "version": 1,
+            "model": self.config(),
+            "parameters": {name: p.data for name, p in named},
+        }
+        text = json.dumps(doc, indent=1, allow_nan=False)
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def load(self, path: str | os.PathLike) -> None:
+        """Read parameters written by save(). All or nothing: a truncated or corrupt file,
+        or one for a different architecture, raises ValueError and changes nothing."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"load: {path} is not a text file ({e})") from None
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"load: {path} is not valid JSON (truncated or corrupt?): {e}") from None
+        if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
+            raise ValueError(f"load: {path} is not a model file saved by Module.save")
+        if doc.get("version") != 1:
+            raise ValueError(f"load: {path} has format version {doc.get('version')!r}; expected 1")
+        mine, theirs = self.config(), doc.get("model")
+        if theirs != mine:
+            raise ValueError(f"load: {path} holds {_describe(theirs)}, but this model is {_describe(mine)}")
+        values = doc.get("parameters")
+        named = self.named_parameters()
+        if not isinstance(values, dict):
+            raise ValueError(f"load: {path} has no parameter table")
+        names = [name for name, _ in named]
+        if list(values) != names:
+            missing = [n for n in names if n not in values]
+            extra = [n for n in values if n not in names]
+            if missing:
+                detail = f"missing {missing[:3]}"
+            else:
+                detail = f"unexpected {extra[:3]}" if extra else "in a different order"
+            raise ValueError(f"load: {path} has the wrong parameters: {detail}")
+        new = []
+        for name in names:
+            x = values[name]
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+                raise ValueError(f"load: parameter {name} in {path} is {x!r}, not a finite number")
+            new.append(float(x))
+        for (_, p), x in zip(named, new):  # only now, with everything checked
+            p.data = x
+
+
+def _describe(config: Any) -> str:
+    if not isinstance(config, dict):
+        return repr(config)
+    return ", ".join(f"{k}={v!r}" for k, v in config.items())
+
+
+class Neuron(Module):
+    """a = f(Σᵢ wᵢxᵢ + b): nin weights, a bias and an activation f.
+
+    activation is "relu", "sigmoid", "tanh" or "linear". Weights start uniform in (−1, 1)
+    like micrograd's, or scaled with init="xavier" / "he" / "auto"; the bias starts at 0.
+    The same seed gives the same weights.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        seed: int | None = None,
+        *,
+        init: str = "uniform",
+        fan_out: int = 1,
+        name: str = "",
+    ) -> None:
+        _check_count("Neuron", "nin", nin)
+        _check_choice("Neuron", "activation", activation, tuple(ACTIVATIONS))
+        _check_choice("Neuron", "init", init, INITS)
+        self.nin = nin
+        self.activation = activation
+        self.init = init
+        self.name = name
+        self._act = ACTIVATIONS[activation]
+        self._scope = scope(name.rsplit(".", 1)[-1] if name else "neuron")
+        rng = random.Random(seed)
+        limit = _init_limit(init, activation, nin, fan_out)
+        prefix = f"{name}." if name else ""
+        with self._scope:
+            self.w = [Value(rng.uniform(-limit, limit), f"{prefix}w{i + 1}") for i in range(nin)]
+            self.b = Value(0.0, f"{prefix}b")
+
+    def __call__(self, x: Inputs) -> Value:
+        return self._forward(_as_inputs("Neuron", x, self.nin))
+
+    def _forward(self, xs: list[Value]) -> Value:
+        # xs are checked Values. One Σ node for z, then the activation.
+        with self._scope:
+            z = _apply(LINEAR, (*self.w, *xs, self.b))
+            return z if self._act is None else _apply1(self._act, z)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        prefix = f"{self.name}." if self.name else ""
+        return [(f"{prefix}w{i + 1}", w) for i, w in enumerate(self.w)] + [(f"{prefix}b", self.b)]
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Neuron", "nin": self.nin, "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """nout neurons that all see the same nin inputs. Calling it returns a list of nout Values."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        seed: int | None = None,
+        *,
+        init: str = "uniform",
+        name: str = "",
+    ) -> None:
+        _check_count("Layer", "nin", nin)
+        if isinstance(nout, int) and not isinstance(nout, bool) and nout < 1:
+            raise ValueError(f"Layer: nout must be at least 1 (an empty layer has no neurons), got {nout}")
+        _check_count("Layer", "nout", nout)
+        _check_choice("Layer", "activation", activation, tuple(ACTIVATIONS))
+        _check_choice("Layer", "init", init, INITS)
+        self.nin, self.nout, self.activation, self.init, self.name = nin, nout, activation, init, name
+        self._scope = scope(name.rsplit(".", 1)[-1] if name else "layer")
+        rng = random.Random(seed)
+        prefix = f"{name}." if name else ""
+        with self._scope:
+            self.neurons = [
+                Neuron(
+                    nin, activation, rng.getrandbits(64), init=init, fan_out=nout,
+                    name=f"{prefix}neuron{j + 1}",
+                )
+                for j in range(nout)
+            ]
+
+    def __call__(self, x: Inputs) -> list[Value]:
+        return self._forward(_as_inputs("Layer", x, self.nin))
+
+    def _forward(self, xs: list[Value]) -> list[Value]:
+        with self._scope:
+            return [n._forward(xs) for n in self.neurons]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [np for n in self.neurons for np in n.named_parameters()]
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Layer", "nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes nouts after nin inputs.
+
+    Hidden layers use activation; the last layer uses output_activation ("linear" by
+    default, as for a score; "sigmoid" for a probability). Calling it returns a Value when
+    the last layer has one neuron and a list otherwise; only that final output is
+    unwrapped, so MLP(2, [1, 1, 1]) works.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        seed: int | None = None,
+        *,
+        init: str = "uniform",
+    ) -> None:
+        _check_count("MLP", "nin", nin)
+        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        for n in nouts:
+            _check_count("MLP", "every layer size in nouts", n)
+        _check_choice("MLP", "activation", activation, tuple(ACTIVATIONS))
+        _check_choice("MLP", "output_activation", output_activation, tuple(ACTIVATIONS))
+        _check_choice("MLP", "init", init, INITS)
+        self.nin, self.nouts = nin, list(nouts)
+        self.activation, self.output_activation, self.init = activation, output_activation, init
+        rng = random.Random(seed)
+        sizes = [nin, *self.nouts]
+        last = len(self.nouts) - 1
+        self.layers = [
+            Layer(
+                sizes[i], sizes[i + 1], output_activation if i == last else activation,
+                rng.getrandbits(64), init=init, name=f"layer{i + 1}",
+            )
+            for i in range(len(self.nouts))
+        ]
+
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        xs = _as_inputs("MLP", x, self.nin)  # lifted once, shared by the first layer
+        for layer in self.layers:
+            xs = layer._forward(xs)
+        return xs[0] if len(xs) == 1 else xs
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [np for layer in self.layers for np in layer.named_parameters()]
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "type": "MLP", "nin": self.nin, "nouts": self.nouts,
+            "activation": self.activation, "output_activation": self.output_activation,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r})"
+        )
