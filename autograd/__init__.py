@@ -12,6 +12,7 @@ the engine (engine.py), grad(), the explainer and the graph renderer all read it
 """
 
 from .engine import OPS, Op, Value, backward, define_op, detect_anomaly, grad, no_grad, scope
+from .graph import draw_dot, render, trace
 from .ops import (
     exp,
     linear,
@@ -33,6 +34,7 @@ __all__ = [
     "backward",
     "define_op",
     "detect_anomaly",
+    "draw_dot",
     "exp",
     "grad",
     "linear",
@@ -41,10 +43,12 @@ __all__ = [
     "maximum",
     "no_grad",
     "relu",
+    "render",
     "scope",
     "sigmoid",
     "softmax",
     "softplus",
     "tanh",
     "total",
+    "trace",
 ]

@@ -74,12 +74,23 @@ def _as_inputs(owner: str, x: Inputs, nin: int) -> list[Value]:
     if set(map(type, xs)) <= {Value}:
         return xs
     out = []
-    for v in xs:
+    for i, v in enumerate(xs):
         lifted = _lift(v)
         if lifted is None:
             raise TypeError(f"{owner}: inputs must be Values or real numbers, got {_show(v)}")
+        if lifted is not v:  # a number: name it x1, x2, ... for graphs and explanations
+            lifted.label = _input_label(i)
         out.append(lifted)
     return out
+
+
+_INPUT_LABELS: list[str] = []
+
+
+def _input_label(i: int) -> str:
+    while len(_INPUT_LABELS) <= i:
+        _INPUT_LABELS.append(f"x{len(_INPUT_LABELS) + 1}")
+    return _INPUT_LABELS[i]
 
 
 class Module:

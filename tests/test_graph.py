@@ -1,0 +1,197 @@
+"""trace(), draw_dot() and render()."""
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd import Value, draw_dot, render, scope, trace
+from autograd.graph import COLOURS
+from nn import MLP
+from tests.conftest import need_program
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def cs231n():
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    return f, (x, y, z, q)
+
+
+def test_trace_lists_nodes_in_topological_order_and_every_edge():
+    f, (x, y, z, q) = cs231n()
+    nodes, edges = trace(f)
+    assert nodes == [x, y, q, z, f]
+    assert edges == [(x, q), (y, q), (q, f), (z, f)]
+
+
+def test_x_times_x_gives_two_edges_into_one_op_node():
+    x = Value(3.0, "x")
+    y = x * x
+    nodes, edges = trace(y)
+    assert nodes == [x, y] and edges == [(x, y), (x, y)]
+    source = draw_dot(y).source
+    assert source.count("n0 -> n1_op") == 2
+    assert source.count('n1_op [label="*"') == 1
+
+
+def test_labels_data_and_grads_appear_with_four_decimals():
+    f, _ = cs231n()
+    f.backward()
+    source = draw_dot(f).source
+    assert 'label="{ x | data -2.0000 | grad -4.0000 }"' in source
+    assert 'label="{ z | data -4.0000 | grad 3.0000 }"' in source
+    assert 'label="{ f | data -12.0000 | grad 1.0000 }"' in source
+    assert 'n2_op [label="+"' in source and 'n4_op [label="*"' in source
+
+
+def test_unlabelled_values_drop_the_label_field_and_show_grad_false_drops_grads():
+    x = Value(2.0)
+    y = x * 3.0
+    y.backward()
+    assert 'label="{ data 2.0000 | grad 3.0000 }"' in draw_dot(y).source
+    assert 'label="{ data 6.0000 }"' in draw_dot(y, show_grad=False).source
+
+
+def test_grads_before_backward_are_shown_as_not_computed():
+    f, _ = cs231n()
+    source = draw_dot(f).source
+    assert "grad —" in source and "grad 0.0000" not in source
+
+
+def test_tiny_and_huge_numbers_stay_visible():
+    v = Value(1.5e-7, "tiny") * Value(2e9, "big")
+    source = draw_dot(v).source
+    assert "data 1.500e-07" in source and "data 2.000e+09" in source
+
+
+def test_colours_mark_output_variables_constants_and_intermediates():
+    x = Value(2.0, "x")
+    y = (x * 3.0).tanh()
+    source = draw_dot(y).source
+    assert f'n0 [label="{{ x | data 2.0000 | grad — }}" fillcolor="{COLOURS["variable"]}"' in source
+    assert f'fillcolor="{COLOURS["constant"]}"' in source
+    assert f'fillcolor="{COLOURS["intermediate"]}"' in source
+    assert f'fillcolor="{COLOURS["output"]}"' in source
+
+
+def test_source_is_identical_across_processes():
+    program = (
+        "from nn import MLP; from autograd import draw_dot\n"
+        "m = MLP(2, [3, 1], seed=4); y = m([0.5, -1.0]); y.backward()\n"
+        "print(draw_dot(y).source)\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    assert runs[0] == runs[1] and "layer1.neuron1.w1" in runs[0]
+
+
+def test_a_200000_node_chain_traces_without_recursion():
+    x = Value(1.0)
+    y = x
+    for _ in range(200_000):
+        y = y + 1.0
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)
+    try:
+        nodes, edges = trace(y)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert len(nodes) == 400_001 and len(edges) == 400_000
+    assert nodes[0] is x and nodes[-1] is y
+
+
+def test_too_many_nodes_raises_with_the_count_and_a_hint():
+    y = Value(0.0)
+    for _ in range(1500):
+        y = y + 1.0
+    with pytest.raises(ValueError, match=r"has 3001 nodes, more than max_nodes=1000; pass collapse=True"):
+        draw_dot(y)
+    assert draw_dot(y, max_nodes=4000) is not None
+
+
+def test_scopes_become_clusters():
+    x = Value(1.0, "x")
+    with scope("layer1"):
+        with scope("neuron1"):
+            a = (x * 2.0).relu()
+    b = a + 1.0
+    source = draw_dot(b).source
+    assert "subgraph cluster_0 {" in source and "label=layer1" in source
+    assert "subgraph cluster_1 {" in source and "label=neuron1" in source
+
+
+def test_collapse_folds_each_innermost_scope_into_one_box():
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([0.5, -0.3])
+    out.backward()
+    source = draw_dot(out, collapse=True).source
+    boxes = [line for line in source.splitlines() if "shape=record" in line]
+    assert len(boxes) == 2 + 16 + 16 + 1  # x1, x2 and one box per neuron
+    assert f'label="{{ neuron1 | data {out.data:.4f} | grad 1.0000 }}"' in source
+    with pytest.raises(ValueError, match="has 35 nodes, more than max_nodes=10; pass a larger max_nodes"):
+        draw_dot(out, collapse=True, max_nodes=10)
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError):
+        draw_dot(3.0)
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_dot(Value(1.0), rankdir="XY")
+    with pytest.raises(ValueError, match="format"):
+        draw_dot(Value(1.0), format="gif")
+    with pytest.raises(ValueError, match=r"\.svg, \.png or \.pdf"):
+        render(Value(1.0), "graph.gif")
+
+
+# -- with Graphviz's dot ---------------------------------------------------------------
+
+
+def test_render_svg_is_well_formed_and_has_the_labels(tmp_path):
+    need_program("dot", "DOT")
+    f, _ = cs231n()
+    f.backward()
+    path = render(f, tmp_path / "cs231n.svg")
+    tree = ET.parse(path)
+    texts = [t.text for t in tree.iter(f"{SVG}text")]
+    for expected in ("x", "y", "z", "q", "f", "data -12.0000", "grad 3.0000", "+", "*"):
+        assert expected in texts
+    ids = {g.get("id") for g in tree.iter(f"{SVG}g")}
+    assert {"n0", "n2", "n2_op", "n4"} <= ids
+
+
+def test_render_png_and_pdf(tmp_path):
+    need_program("dot", "DOT")
+    f, _ = cs231n()
+    assert render(f, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert render(f, tmp_path / "g.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_collapsed_mlp_renders_to_svg(tmp_path):
+    need_program("dot", "DOT")
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([0.5, -0.3])
+    out.backward()
+    tree = ET.parse(render(out, tmp_path / "mlp.svg", collapse=True))
+    nodes = [g for g in tree.iter(f"{SVG}g") if g.get("class") == "node"]
+    assert len(nodes) == 35
+
+
+def test_without_dot_the_source_is_written_and_the_error_says_how_to_install(tmp_path, monkeypatch):
+    f, _ = cs231n()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    target = tmp_path / "out" / "graph.svg"
+    with pytest.raises(RuntimeError) as info:
+        render(f, target)
+    message = str(info.value)
+    source = tmp_path / "out" / "graph.dot"
+    assert source.exists() and source.read_text() == draw_dot(f).source
+    assert not target.exists()
+    assert str(source) in message
+    assert "apt-get install graphviz" in message and "brew install graphviz" in message
+    assert "conda install" in message
