@@ -12,7 +12,10 @@ the engine (engine.py), grad(), the explainer and the graph renderer all read it
 """
 
 from .engine import OPS, Op, Value, backward, define_op, detect_anomaly, grad, no_grad, scope
+from .explain import Explanation, explain
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import draw_dot, render, trace
+from .html import save_html
 from .ops import (
     exp,
     linear,
@@ -28,6 +31,9 @@ from .ops import (
 )
 
 __all__ = [
+    "Explanation",
+    "GradcheckError",
+    "GradcheckReport",
     "OPS",
     "Op",
     "Value",
@@ -36,7 +42,9 @@ __all__ = [
     "detect_anomaly",
     "draw_dot",
     "exp",
+    "explain",
     "grad",
+    "gradcheck",
     "linear",
     "log",
     "logsumexp",
@@ -44,6 +52,7 @@ __all__ = [
     "no_grad",
     "relu",
     "render",
+    "save_html",
     "scope",
     "sigmoid",
     "softmax",

@@ -94,6 +94,15 @@ def draw_dot(
     innermost scope into one box showing its output's data and grad. More than max_nodes
     boxes raises ValueError.
     """
+    return _digraph(root, rankdir, show_grad, max_nodes, collapse, format, names=False)
+
+
+def _digraph(
+    root: Value, rankdir: str, show_grad: bool, max_nodes: int, collapse: bool, format: str,
+    names: bool,
+) -> Any:
+    """draw_dot's work; names=True also writes n3-style names into unlabelled boxes, so
+    they match the explainer's text (the step-through page uses that)."""
     import graphviz  # only drawing needs it
 
     if type(root) is not Value:
@@ -157,7 +166,8 @@ def draw_dot(
             add(parent_scope, name, label=_record(*fields), shape="record", fillcolor=colour,
                 id=name, tooltip=v.scope)
             continue
-        fields = ([v.label] if v.label else []) + [f"data {fmt(v.data)}"] + grad_field(v)
+        label = v.label or (name if names else "")
+        fields = ([label] if label else []) + [f"data {fmt(v.data)}"] + grad_field(v)
         add(v.scope, name, label=_record(*fields), shape="record",
             fillcolor=COLOURS[role(v, root)], id=name, tooltip=v.label or name)
         if v.parents:

@@ -1,0 +1,253 @@
+"""Command line: explain the backward pass of an expression, step by step.
+
+    python -m autograd "(x + y) * z" x=-2 y=5 z=-4
+    gradstep "tanh(w*x + b)" w=0.5 x=2 b=-1 --check --html page.html
+
+The expression may use numbers, variable names, + - * / **, unary minus, parentheses and
+the functions exp, log, tanh, sigmoid and relu. It is parsed with Python's ast module and
+checked against that list; it is never passed to eval or exec. Anything else (attributes,
+subscripts, lambdas, other names or calls, assignments, very long input) is refused with a
+one-line error and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import math
+import sys
+from collections.abc import Callable, Sequence
+
+from . import ops
+from .engine import Value
+
+MAX_LENGTH = 500
+FUNCTIONS: dict[str, Callable[[Value], Value]] = {
+    "exp": ops.exp, "log": ops.log, "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu,
+}
+BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+WHAT = {  # how to name a refused construct
+    ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambda",
+    ast.NamedExpr: "assignment (:=)", ast.Compare: "comparisons", ast.BoolOp: "and/or",
+    ast.IfExp: "if-expressions", ast.List: "lists", ast.Tuple: "tuples", ast.Dict: "dicts",
+    ast.Set: "sets", ast.ListComp: "comprehensions", ast.GeneratorExp: "comprehensions",
+    ast.DictComp: "comprehensions", ast.SetComp: "comprehensions", ast.Starred: "star arguments",
+    ast.JoinedStr: "f-strings", ast.Await: "await", ast.Yield: "yield", ast.Slice: "slices",
+}
+
+
+class InputError(Exception):
+    """Something wrong with what the user typed: reported in one line, exit status 2."""
+
+
+def parse(text: str) -> ast.expr:
+    """The expression's syntax tree, checked against the whitelist (InputError otherwise)."""
+    if len(text) > MAX_LENGTH:
+        raise InputError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    if "\n" in text or "\r" in text:
+        raise InputError("the expression must be on one line")
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as e:
+        raise InputError(
+            f"not a valid expression ({e.msg}); assignments and statements are not allowed"
+        ) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise InputError("the expression is nested too deeply") from None
+    _check(tree)
+    return tree
+
+
+def _check(node: ast.AST) -> None:
+    """Walk the tree; refuse anything that is not a number, a name, an operator or a call
+    to one of FUNCTIONS."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.BinOp):
+            if type(n.op) not in BINARY:
+                raise InputError(f"the operator {type(n.op).__name__} is not allowed; use + - * / **")
+            stack += [n.left, n.right]
+        elif isinstance(n, ast.UnaryOp):
+            if not isinstance(n.op, (ast.USub, ast.UAdd)):
+                raise InputError(f"the unary operator {type(n.op).__name__} is not allowed; use - or +")
+            stack.append(n.operand)
+        elif isinstance(n, ast.Constant):
+            if isinstance(n.value, bool) or not isinstance(n.value, (int, float)):
+                raise InputError(f"the constant {n.value!r} is not allowed; only real numbers are")
+        elif isinstance(n, ast.Name):
+            if n.id.startswith("__"):
+                raise InputError(f"the name {n.id} is not allowed")
+        elif isinstance(n, ast.Call):
+            name = n.func.id if isinstance(n.func, ast.Name) else None
+            if name not in FUNCTIONS:
+                raise InputError(
+                    f"not allowed: calling {name or '(' + ast.unparse(n.func) + ')'}; "
+                    f"only {', '.join(FUNCTIONS)} can be called"
+                )
+            if n.keywords or len(n.args) != 1:
+                raise InputError(f"{name} takes exactly one argument")
+            stack += n.args
+        else:
+            what = WHAT.get(type(n), type(n).__name__)
+            raise InputError(f"not allowed: {what}, in {ast.unparse(n)[:60]!r}")
+
+
+def variables(tree: ast.expr) -> list[str]:
+    """The variable names in the expression, in the order they are written."""
+    found = sorted(
+        (n.col_offset, n.id) for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS
+    )
+    return list(dict.fromkeys(name for _, name in found))
+
+
+def evaluate(tree: ast.expr, env: dict[str, Value]) -> Value:
+    """Build the graph of a checked tree, with env giving each variable's Value."""
+    if isinstance(tree, ast.Constant):
+        return Value(tree.value)
+    if isinstance(tree, ast.Name):
+        if tree.id in FUNCTIONS:
+            raise InputError(f"{tree.id} is a function; call it, as in {tree.id}(x)")
+        if tree.id not in env:
+            raise InputError(f"the variable {tree.id} has no value; give one as {tree.id}=<number>")
+        return env[tree.id]
+    if isinstance(tree, ast.UnaryOp):
+        v = evaluate(tree.operand, env)
+        return -v if isinstance(tree.op, ast.USub) else v
+    if isinstance(tree, ast.Call):
+        return FUNCTIONS[tree.func.id](evaluate(tree.args[0], env))  # type: ignore[attr-defined]
+    assert isinstance(tree, ast.BinOp)
+    symbol = BINARY[type(tree.op)]
+    a = evaluate(tree.left, env)
+    if symbol == "**" and (k := _constant(tree.right)) is not None:
+        return a**k  # x ** 2: a constant exponent is part of the op, not a parent
+    b = evaluate(tree.right, env)
+    if symbol == "+":
+        return a + b
+    if symbol == "-":
+        return a - b
+    if symbol == "*":
+        return a * b
+    if symbol == "/":
+        return a / b
+    return a**b
+
+
+def _constant(tree: ast.expr) -> float | None:
+    """The number a tree spells (2, -0.5, +3), or None."""
+    sign = 1.0
+    while isinstance(tree, ast.UnaryOp):
+        sign = -sign if isinstance(tree.op, ast.USub) else sign
+        tree = tree.operand
+    if isinstance(tree, ast.Constant):
+        return sign * tree.value
+    return None
+
+
+def bindings(items: Sequence[str], needed: list[str]) -> dict[str, float]:
+    """name=value pairs, checked."""
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name, text = name.strip(), text.strip()
+        if not sep or not name.isidentifier() or not text:
+            raise InputError(f"{item!r} is not of the form name=value, like x=-2")
+        if name in FUNCTIONS or name.startswith("__"):
+            raise InputError(f"{name} cannot be a variable name")
+        if name in out:
+            raise InputError(f"{name} is given twice")
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(f"the value of {name} ({text!r}) is not a number") from None
+        if not math.isfinite(value):
+            raise InputError(f"the value of {name} must be a finite number, got {text}")
+        out[name] = value
+    missing = [n for n in needed if n not in out]
+    if missing:
+        raise InputError(
+            f"the variable {missing[0]} has no value; give one as {missing[0]}=<number>"
+        )
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m autograd",
+        description="Explain the forward and backward pass of an expression, step by step.",
+        epilog='example: python -m autograd "(x + y) * z" x=-2 y=5 z=-4',
+    )
+    parser.add_argument("expression", help='e.g. "(x + y) * z" or "tanh(w*x + b)"')
+    parser.add_argument("values", nargs="*", metavar="name=value", help="a value for each variable")
+    parser.add_argument("--svg", metavar="PATH", help="also draw the graph into PATH (.svg)")
+    parser.add_argument("--html", metavar="PATH", help="also write the step-through page to PATH")
+    parser.add_argument("--check", action="store_true", help="also run gradcheck on the gradients")
+    parser.add_argument("--compact", action="store_true", help="a compact listing")
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except (InputError, ArithmeticError, ValueError) as e:  # bad input, or math undefined there
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the output was piped into something like `head`
+        sys.stderr.close()
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .explain import explain, num
+    from .gradcheck import gradcheck
+
+    tree = parse(args.expression)
+    names = variables(tree)
+    values = bindings(args.values, names)
+    unused = [n for n in values if n not in names]
+    if unused:
+        print(f"note: {', '.join(unused)} not used in the expression", file=sys.stderr)
+    env = {n: Value(values[n], n) for n in names}
+    out = evaluate(tree, env)
+    out_name = "f" if "f" not in env else "out"
+    if out.label == "":
+        out.label = out_name
+    else:
+        out_name = out.label
+    print(f"{out_name} = {args.expression.strip()}")
+    if env:
+        print("with " + ", ".join(f"{n} = {num(v.data)}" for n, v in env.items()))
+    print()
+    e = explain(out)
+    print(e.to_text(compact=args.compact))
+    print()
+    print("Gradient of every variable")
+    for n, v in env.items():
+        print(f"  ∂{out_name}/∂{n} = {num(v.grad)}")
+    if args.svg:
+        from .graph import render
+
+        try:
+            print(f"\nwrote {render(out, args.svg)}")
+        except RuntimeError as err:  # no Graphviz: the .dot source was written instead
+            print(f"\n{err}", file=sys.stderr)
+    if args.html:
+        from .html import save_html
+
+        print(f"wrote {save_html(out, args.html)}")
+    status = 0
+    if args.check:
+        if not env:
+            print("\ngradcheck: no variables to check")
+        else:
+            report = gradcheck(
+                lambda *vs: evaluate(tree, dict(zip(names, vs))), [values[n] for n in names],
+                raise_exception=False,
+            )
+            print()
+            print(report)
+            print("  (x1, x2, ... are " + ", ".join(names) + ")")
+            status = 0 if report.ok else 1
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""The chain rule, one step at a time: explain(root) runs backward() and records every step.
+
+Forward, each non-leaf node in topological order:
+
+    q = x + y = -2 + 5 = 3
+
+Backward, each non-leaf node from the output back, and for each of its inputs the local
+derivative (its formula from the derivative table, and its value), the upstream gradient,
+their product (the contribution) and the input's running gradient:
+
+    f = q * z            upstream ∂f/∂f = 1
+      q   ∂(a·b)/∂a = b   = -4   × 1   = -4   q.grad = -4
+
+The numbers are the engine's own: explain() runs root.backward() with an observer, so the
+grads it leaves behind are exactly those of backward(), and nothing is computed twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .engine import Value, backward, toposort
+
+INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+
+
+def num(x: float) -> str:
+    """A number as a learner reads it: up to 6 significant digits, no trailing zeros."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return str(x)
+    text = f"{x:.6g}"
+    return "0" if text == "-0" else text
+
+
+@dataclass(frozen=True)
+class ForwardStep:
+    """One node computed from its inputs: `name = expression = value`."""
+
+    node: Value
+    name: str
+    op: str
+    inputs: tuple[Value, ...]
+    input_names: tuple[str, ...]
+    value: float
+    expression: str  # in names, e.g. "x + y"
+    substituted: str  # in numbers, e.g. "-2 + 5"
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.expression} = {self.substituted} = {num(self.value)}"
+
+
+@dataclass(frozen=True)
+class Partial:
+    """One input of a backward step: local derivative × upstream = contribution."""
+
+    parent: Value
+    name: str
+    formula: str  # from the derivative table, e.g. "∂(a·b)/∂a = b"
+    local: float  # its value here
+    upstream: float  # ∂root/∂node, the same for every input of the step
+    contribution: float  # local × upstream, added to the input's grad
+    grad_after: float  # the input's running grad once it is added
+
+
+@dataclass(frozen=True)
+class BackwardStep:
+    """One node passing its gradient on to its inputs."""
+
+    node: Value
+    name: str
+    op: str
+    expression: str
+    upstream: float
+    partials: tuple[Partial, ...]
+
+
+@dataclass
+class Explanation:
+    """What explain() recorded. str() gives the full listing; to_text(compact=True) a
+    summary with one line per scope (an MLP neuron, say) instead of one per node."""
+
+    root: Value
+    names: dict[Value, str]
+    forward_steps: list[ForwardStep]
+    backward_steps: list[BackwardStep]
+    leaves: list[Value] = field(default_factory=list)
+
+    def name(self, v: Value) -> str:
+        return self.names[v]
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def to_text(self, compact: bool = False, max_lines: int | None = None) -> str:
+        """The listing. compact=True folds each scope into one line; max_lines keeps the
+        first and last lines and says how many were left out."""
+        lines = _compact(self) if compact else _full(self)
+        if max_lines is not None and len(lines) > max_lines:
+            head = max(1, max_lines // 2)
+            tail = max(1, max_lines - head - 1)
+            skipped = len(lines) - head - tail
+            lines = [*lines[:head], f"  … {skipped} more lines …", *lines[-tail:]]
+        return "\n".join(lines)
+
+    def summary(self, max_lines: int = 60) -> str:
+        """A compact listing of at most max_lines lines."""
+        return self.to_text(compact=True, max_lines=max_lines)
+
+
+def explain(root: Value) -> Explanation:
+    """Run root.backward() and record each forward and backward step (see the module doc).
+
+    .grad ends up exactly as backward() leaves it. Running grads count this pass only: if
+    some .grad already held a value, backward() adds it back at the end.
+    """
+    if type(root) is not Value:
+        raise TypeError(f"explain: root must be a Value, got {type(root).__name__}")
+    nodes = toposort(root)
+    names = {v: v.label or f"n{i}" for i, v in enumerate(nodes)}
+    forward = [_forward_step(v, names) for v in nodes if v.parents]
+
+    records: list[tuple[Value, float, list[Partial]]] = []
+
+    def observe(v: Value, i: int, p: Value, local: float, upstream: float, c: float) -> None:
+        if not records or records[-1][0] is not v:  # the first input of the next node
+            records.append((v, upstream, []))
+        formula = v._op.formula(i, len(v.parents))
+        records[-1][2].append(Partial(p, names[p], formula, local, upstream, c, p.grad))
+
+    backward(root, observe=observe)
+    steps = [
+        BackwardStep(v, names[v], v.op, _expression(v, [names[q] for q in v.parents]), up, tuple(ps))
+        for v, up, ps in records
+    ]
+    leaves = [v for v in nodes if not v.parents]
+    return Explanation(root, names, forward, steps, leaves)
+
+
+def _forward_step(v: Value, names: dict[Value, str]) -> ForwardStep:
+    parents = v.parents
+    return ForwardStep(
+        v, names[v], v.op, parents, tuple(names[p] for p in parents), v.data,
+        _expression(v, [names[p] for p in parents]),
+        _expression(v, [_paren(num(p.data)) for p in parents]),
+    )
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text
+
+
+def _expression(v: Value, args: list[str]) -> str:
+    """v's op applied to args, written the way the seeds write it."""
+    op = v._op
+    name = op.name
+    if name in INFIX:
+        return f"{args[0]} {INFIX[name]} {args[1]}"
+    if name == "pow":
+        return f"{args[0]}{op.symbol}" if op.arity == 1 else f"{args[0]} ** {args[1]}"
+    if name == "neg":
+        return f"-{args[0]}"
+    if name == "linear":
+        n = (len(args) - 1) // 2
+        terms = [f"{w}·{x}" for w, x in zip(args[:n], args[n : 2 * n])]
+        return " + ".join([*terms, args[-1]])
+    if name == "sum":
+        return " + ".join(args)
+    return f"{op.symbol}({', '.join(args)})"
+
+
+def _full(e: Explanation) -> list[str]:
+    r = e.names[e.root]
+    lines = [f"Forward pass: {len(e.forward_steps)} step(s)"]
+    lines += [f"  {i}. {step}" for i, step in enumerate(e.forward_steps, 1)]
+    lines += [
+        "",
+        f"Backward pass: {len(e.backward_steps)} step(s), starting from ∂{r}/∂{r} = 1",
+        "  each input: its local derivative (formula → value) × the upstream gradient",
+        "  = its contribution, added to the input's running grad",
+    ]
+    for i, step in enumerate(e.backward_steps, 1):
+        lines.append(
+            f"  {i}. {step.name} = {step.expression}    upstream ∂{r}/∂{step.name} = {num(step.upstream)}"
+        )
+        rows = [(p.name, p.formula, num(p.local), _paren(num(p.upstream)), num(p.contribution),
+                 f"{p.name}.grad = {num(p.grad_after)}") for p in step.partials]
+        widths = [max(len(row[k]) for row in rows) for k in range(6)]
+        for name, formula, local, up, c, running in rows:
+            lines.append(
+                f"       {name:<{widths[0]}}  {formula:<{widths[1]}} → {local:>{widths[2]}}"
+                f"   × {up:>{widths[3]}}   = {c:>{widths[4]}}   {running}"
+            )
+    lines += ["", f"Gradients ∂{r}/∂v of the leaves"]
+    lines += [f"  {e.names[v]:<12} {num(v.grad)}" for v in e.leaves]
+    return lines
+
+
+def _compact(e: Explanation) -> list[str]:
+    """One line per unscoped node, and one per scope (its output) for the nodes inside it."""
+    r = e.names[e.root]
+    last: dict[str, ForwardStep] = {}  # each scope's last node: what it hands on
+    for step in e.forward_steps:
+        if step.node.scope:
+            last[step.node.scope] = step
+    lines = ["Forward pass (compact: one line per scope)"]
+    shown: set[str] = set()
+    for step in e.forward_steps:
+        s = step.node.scope
+        if not s:
+            lines.append(f"  {step.name} = {step.expression} = {num(step.value)}")
+        elif s not in shown:
+            shown.add(s)
+            out = last[s]
+            lines.append(f"  [{s}] {out.name} = {out.op}(…) = {num(out.value)}")
+    lines += ["", f"Backward pass (compact), from ∂{r}/∂{r} = 1"]
+    shown.clear()
+    for step in e.backward_steps:
+        s = step.node.scope
+        if not s:
+            parts = ", ".join(f"{p.name} += {num(p.contribution)}" for p in step.partials)
+            lines.append(f"  {step.name}: upstream {num(step.upstream)}; {parts}")
+        elif s not in shown:
+            shown.add(s)
+            lines.append(f"  [{s}] ∂{r}/∂{step.name} = {num(step.upstream)}")
+    lines += ["", "Gradients of the named leaves"]
+    lines += [f"  {v.label:<20} {num(v.grad)}" for v in e.leaves if v.label]
+    return lines

@@ -1,0 +1,259 @@
+"""gradcheck: compare autograd's gradient with finite differences and with your own derivation.
+
+    report = gradcheck(lambda x, y: x * y.tanh(), [0.5, -1.0],
+                       expected=lambda x, y: [math.tanh(y), x * (1 - math.tanh(y) ** 2)])
+
+For each input xᵢ it computes
+    analytic  ∂f/∂xᵢ from grad()
+    numeric   the central difference (f(x + εeᵢ) − f(x − εeᵢ)) / 2ε
+    expected  your hand derivation, if given
+and a row passes when analytic agrees with numeric (and with expected):
+
+    |analytic − numeric| ≤ atol + rtol·|numeric|          (PyTorch's rule), and
+    |analytic − numeric| ≤ max(atol, the numeric value's own accuracy)
+
+The accuracy comes from repeating the difference with step 2ε (Richardson) plus the
+rounding error of f: a rule off by a factor 2.001/2 is caught even though rtol is 1e-3,
+while an exp(20) whose difference is only good to ±0.05 is not failed for it. Your
+expected values are exact formulas, so they must agree to within atol or 1e-9 relative.
+At a kink (relu at 0) the two one-sided slopes differ; the row says so.
+
+order=2 also checks every second derivative ∂²f/∂xᵢ∂xⱼ from grad(create_graph=True)
+against central differences of the first derivatives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine import Value, _is_real, _show, grad, no_grad
+from .explain import num
+
+EPS_MACHINE = 2.220446049250313e-16
+
+
+@dataclass(frozen=True)
+class GradcheckRow:
+    """One checked derivative: ∂f/∂x_i (first order) or ∂²f/∂x_i∂x_j (second order)."""
+
+    index: tuple[int, ...]
+    input: float
+    analytic: float
+    numeric: float
+    expected: float | None
+    abs_error: float  # |analytic − numeric|
+    rel_error: float  # abs_error / |numeric|
+    accuracy: float  # how exact the numeric value itself is (estimated)
+    ok: bool
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        """∂f/∂x1, or ∂²f/∂x1∂x2 for a second derivative."""
+        if len(self.index) == 1:
+            return f"∂f/∂x{self.index[0] + 1}"
+        return f"∂²f/∂x{self.index[0] + 1}∂x{self.index[1] + 1}"
+
+
+@dataclass
+class GradcheckReport:
+    """The result: .ok, one row per derivative checked, and a table as str()."""
+
+    ok: bool
+    rows: list[GradcheckRow]
+    second_order: list[GradcheckRow] = field(default_factory=list)
+    eps: float = 1e-6
+    atol: float = 1e-5
+    rtol: float = 1e-3
+
+    def __str__(self) -> str:
+        header = ("", "x", "autograd", "numeric", "expected", "abs err", "rel err", "")
+        body = []
+        rows = [*self.rows, *self.second_order]
+        for row in rows:
+            body.append((
+                row.name, num(row.input), _g(row.analytic), _g(row.numeric),
+                "—" if row.expected is None else _g(row.expected),
+                f"{row.abs_error:.2e}", f"{row.rel_error:.2e}", "ok" if row.ok else "FAIL",
+            ))
+        widths = [max(len(r[k]) for r in [header, *body]) for k in range(len(header))]
+        line = lambda r: "  ".join(c.ljust(w) if k == 0 else c.rjust(w)  # noqa: E731
+                                   for k, (c, w) in enumerate(zip(r, widths))).rstrip()
+        verdict = "gradcheck passed" if self.ok else "gradcheck FAILED"
+        out = [f"{verdict} (eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})", line(header)]
+        out += [line(r) for r in body]
+        notes = [f"  {row.name}: {row.note}" for row in rows if row.note]
+        return "\n".join(out + (["notes:", *notes] if notes else []))
+
+
+class GradcheckError(AssertionError):
+    """gradcheck failed; .report holds the rows and str() the table."""
+
+    def __init__(self, report: GradcheckReport) -> None:
+        super().__init__(str(report))
+        self.report = report
+
+
+def _g(x: float) -> str:
+    return f"{x:.10g}" if math.isfinite(x) else str(x)
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float],
+    *,
+    expected: Callable[..., Sequence[float]] | Sequence[float] | None = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    order: int = 1,
+    raise_exception: bool = True,
+) -> GradcheckReport:
+    """Check autograd's derivatives of f at inputs (see the module docstring).
+
+    f takes one Value per input and returns a Value. expected is your hand derivation:
+    a list of the partials, or a function of the inputs returning that list. order=2 adds
+    the second derivatives. Returns a GradcheckReport; when a row fails and
+    raise_exception is true, raises GradcheckError carrying the table instead.
+    """
+    xs = _check_inputs(inputs)
+    if order not in (1, 2):
+        raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
+    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if not _is_real(value) or not float(value) >= 0 or (name == "eps" and not value > 0):
+            raise ValueError(f"gradcheck: {name} must be a number ≥ 0 (eps > 0), got {value!r}")
+    hand = _expected(expected, xs)
+
+    def value(point: Sequence[float]) -> float:
+        with no_grad():
+            return _call(f, [Value(p) for p in point]).data
+
+    def first(point: Sequence[float], create_graph: bool = False) -> tuple[list[Value], list[Value]]:
+        vs = [Value(p, f"x{i + 1}") for i, p in enumerate(point)]
+        return vs, grad(_call(f, vs), vs, create_graph=create_graph)
+
+    _, gs = first(xs)
+    rows = [
+        _row((i,), xs[i], gs[i].data, _difference(value, xs, i, eps),
+             None if hand is None else hand[i], atol, rtol)
+        for i in range(len(xs))
+    ]
+    second: list[GradcheckRow] = []
+    if order == 2:
+        vs, gs2 = first(xs, create_graph=True)
+        for i, gi in enumerate(gs2):
+            row = grad(gi, vs)
+            for j in range(len(xs)):
+                numeric = _difference(lambda p, i=i: first(p)[1][i].data, xs, j, eps)
+                second.append(_row((i, j), xs[j], row[j].data, numeric, None, atol, rtol))
+    report = GradcheckReport(all(r.ok for r in [*rows, *second]), rows, second, eps, atol, rtol)
+    if not report.ok and raise_exception:
+        raise GradcheckError(report)
+    return report
+
+
+def _check_inputs(inputs: Any) -> list[float]:
+    if _is_real(inputs):
+        inputs = [inputs]
+    try:
+        xs = list(inputs)
+    except TypeError:
+        raise TypeError(f"gradcheck: inputs must be a list of numbers, got {_show(inputs)}") from None
+    if not xs:
+        raise ValueError("gradcheck: needs at least one input")
+    for x in xs:
+        if not _is_real(x):
+            raise TypeError(f"gradcheck: inputs must be numbers, got {_show(x)}")
+    return [float(x) for x in xs]
+
+
+def _call(f: Callable[..., Any], vs: list[Value]) -> Value:
+    out = f(*vs)
+    if type(out) is not Value:
+        raise TypeError(
+            f"gradcheck: f must return a Value built from the Values it is given, got {_show(out)}"
+        )
+    return out
+
+
+def _expected(expected: Any, xs: list[float]) -> list[float] | None:
+    if expected is None:
+        return None
+    values = expected(*xs) if callable(expected) else expected
+    if _is_real(values):
+        values = [values]
+    values = list(values)
+    if len(values) != len(xs) or not all(_is_real(v) for v in values):
+        raise ValueError(
+            f"gradcheck: expected must give {len(xs)} number(s), one partial per input, got {values!r}"
+        )
+    return [float(v) for v in values]
+
+
+@dataclass(frozen=True)
+class _Difference:
+    central: float  # (f(x+ε) − f(x−ε)) / 2ε
+    accuracy: float  # estimated error of central
+    left: float  # (f(x) − f(x−ε)) / ε
+    right: float  # (f(x+ε) − f(x)) / ε
+    failure: str = ""
+
+
+def _difference(g: Callable[[list[float]], float], xs: list[float], i: int, eps: float) -> _Difference:
+    """Central difference of g along input i, its estimated accuracy and one-sided slopes."""
+
+    def at(step: float) -> float:
+        p = list(xs)
+        p[i] += step
+        return g(p)
+
+    try:
+        f0, fp, fm, fp2, fm2 = at(0.0), at(eps), at(-eps), at(2 * eps), at(-2 * eps)
+    except (ArithmeticError, ValueError) as e:
+        nan = math.nan
+        return _Difference(nan, nan, nan, nan, f"f could not be evaluated within ±2·eps of x ({e}); "
+                           "the point may be at the edge of f's domain: try a smaller eps")
+    central = (fp - fm) / (2 * eps)
+    wide = (fp2 - fm2) / (4 * eps)
+    rounding = 4 * EPS_MACHINE * max(abs(f0), abs(fp), abs(fm), abs(fp2), abs(fm2)) / eps
+    # Richardson: the truncation error of `central` is about (wide − central) / 3
+    accuracy = abs(central - wide) / 3 + rounding
+    return _Difference(central, accuracy, (f0 - fm) / eps, (fp - f0) / eps)
+
+
+def _row(index: tuple[int, ...], x: float, analytic: float, d: _Difference, expected: float | None,
+         atol: float, rtol: float) -> GradcheckRow:
+    numeric = d.central
+    gap = abs(analytic - numeric)
+    rel = gap / abs(numeric) if numeric else (0.0 if gap == 0 else math.inf)
+    notes = []
+    if d.failure:
+        notes.append(d.failure)
+        ok = False
+    else:
+        close = gap <= atol + rtol * abs(numeric)
+        precise = gap <= max(atol, 10 * d.accuracy)
+        ok = close and precise
+        kink = abs(d.left - d.right) > max(atol, 1e-3 * max(abs(d.left), abs(d.right)), 100 * d.accuracy)
+        if kink:
+            notes.append(
+                f"the slopes from the left ({num(d.left)}) and right ({num(d.right)}) differ: f has "
+                "a kink here and no derivative (like relu at 0); autograd uses the one-sided value "
+                "its rule defines"
+            )
+        elif not close:
+            notes.append("autograd and the finite difference disagree: check the op's derivative rule")
+        elif not precise:
+            notes.append(
+                f"the finite difference is good to ±{d.accuracy:.1e}, but autograd is {gap:.1e} away: "
+                "the derivative rule is slightly wrong"
+            )
+    if expected is not None:
+        e_gap = abs(analytic - expected)
+        if not (e_gap <= atol + rtol * abs(expected) and e_gap <= max(atol, 1e-9 * abs(expected))):
+            ok = False
+            notes.append(f"autograd gives {num(analytic)} but your derivation gives {num(expected)}")
+    return GradcheckRow(index, x, analytic, numeric, expected, gap, rel, d.accuracy, ok, "; ".join(notes))

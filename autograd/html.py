@@ -1,0 +1,285 @@
+"""save_html: one self-contained page that steps through the forward and backward pass.
+
+The page holds the graph (an SVG drawn by Graphviz when the page is saved), the
+explainer's steps as data, and a little JavaScript: Next / Previous / Play buttons and
+the arrow keys move through the steps; the current node is outlined in red, its inputs in
+blue; values appear as the forward pass reaches them and gradients fill in as the
+backward pass goes. Nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .engine import Value, _show
+from .explain import Explanation, _paren, explain, num
+from .graph import _digraph, _write_atomically, fmt
+
+
+def save_html(root: Value, path: str | os.PathLike, *, title: str | None = None) -> Path:
+    """Write the step-through page for root's graph to path (one .html file).
+
+    The gradients shown are those of one backward pass from root; the .grad attributes of
+    the graph are left as they were. Needs Graphviz's `dot` to lay the graph out.
+    """
+    if type(root) is not Value:
+        raise TypeError(f"save_html: root must be a Value, got {_show(root)}")
+    path = Path(path)
+    e, svg = _explain_and_draw(root)
+    steps = _steps(e)
+    page = _PAGE.format(
+        title=html.escape(title or f"Backpropagation through {e.names[root]}"),
+        css=_CSS,
+        svg=svg,
+        steps=json.dumps(steps, ensure_ascii=False).replace("</", "<\\/"),
+        initial=json.dumps(_initial(e), ensure_ascii=False).replace("</", "<\\/"),
+        script=_SCRIPT,
+        nsteps=len(steps),
+    )
+    _write_atomically(path, page.encode("utf-8"))
+    return path
+
+
+def _explain_and_draw(root: Value) -> tuple[Explanation, str]:
+    """Explain one fresh backward pass and draw the graph, then put every .grad back."""
+    import graphviz
+
+    from .engine import toposort
+
+    nodes = toposort(root)
+    saved = [v.grad for v in nodes]
+    try:
+        for v in nodes:
+            v.grad = 0.0
+        e = explain(root)
+        dot = _digraph(root, "LR", True, 5000, False, "svg", names=True)
+        try:
+            svg = dot.pipe(format="svg").decode("utf-8")
+        except graphviz.ExecutableNotFound:
+            raise RuntimeError(
+                "save_html: Graphviz's `dot` program is needed to lay out the graph. Install it "
+                "with `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
+                "(macOS) or `conda install -c conda-forge graphviz` (conda)."
+            ) from None
+    finally:
+        for v, g in zip(nodes, saved):
+            v.grad = g
+    return e, svg[svg.index("<svg"):]  # drop the XML prolog and doctype: the SVG goes inline
+
+
+def _ids(e: Explanation) -> dict[Value, str]:
+    """The DOT/SVG id of each node: n + its topological index, as draw_dot names them."""
+    from .engine import toposort
+
+    return {v: f"n{i}" for i, v in enumerate(toposort(e.root))}
+
+
+def _initial(e: Explanation) -> dict[str, Any]:
+    """What the page shows before the first step: data of the leaves only, no grads."""
+    ids = _ids(e)
+    return {
+        ids[v]: {"data": f"data {fmt(v.data)}" if not v.parents else "data ?", "grad": "grad —"}
+        for v in ids
+    }
+
+
+def _steps(e: Explanation) -> list[dict[str, Any]]:
+    """The page's steps: a start, one per forward step, the seed, one per backward step."""
+    ids = _ids(e)
+    r = e.names[e.root]
+    leaves = ", ".join(e.names[v] for v in e.leaves)
+    steps: list[dict[str, Any]] = [{
+        "phase": "start", "node": None, "inputs": [ids[v] for v in e.leaves], "set": {},
+        "text": f"The inputs ({leaves}) are known. The forward pass computes every other node "
+                "from its inputs, in topological order. Press → or Next.",
+    }]
+    for i, s in enumerate(e.forward_steps, 1):
+        steps.append({
+            "phase": f"forward {i}/{len(e.forward_steps)}",
+            "node": ids[s.node],
+            "inputs": [ids[p] for p in s.inputs],
+            "set": {ids[s.node]: {"data": f"data {fmt(s.value)}"}},
+            "text": str(s),
+        })
+    steps.append({
+        "phase": "backward: seed",
+        "node": ids[e.root],
+        "inputs": [],
+        "set": {ids[e.root]: {"grad": f"grad {fmt(1.0)}"}},
+        "text": f"The backward pass starts at the output: ∂{r}/∂{r} = 1. Each step then takes a "
+                "node's gradient (the upstream gradient) and passes it to the node's inputs: "
+                "input.grad += local derivative × upstream.",
+    })
+    for i, s in enumerate(e.backward_steps, 1):
+        lines = [f"{s.name} = {s.expression}    upstream ∂{r}/∂{s.name} = {num(s.upstream)}"]
+        updates: dict[str, dict[str, str]] = {}
+        for p in s.partials:
+            lines.append(
+                f"  {p.name}:  local {p.formula} → {num(p.local)};  "
+                f"{num(p.local)} × {_paren(num(p.upstream))} = {num(p.contribution)};  "
+                f"{p.name}.grad = {num(p.grad_after)}"
+            )
+            updates[ids[p.parent]] = {"grad": f"grad {fmt(p.grad_after)}"}
+        steps.append({
+            "phase": f"backward {i}/{len(e.backward_steps)}",
+            "node": ids[s.node],
+            "inputs": [ids[p.parent] for p in s.partials],
+            "set": updates,
+            "text": "\n".join(lines),
+        })
+    grads = ", ".join(f"∂{r}/∂{e.names[v]} = {num(v.grad)}" for v in e.leaves)
+    steps.append({
+        "phase": "done", "node": None, "inputs": [ids[v] for v in e.leaves], "set": {},
+        "text": f"Done: every node holds ∂{r}/∂node. For the inputs: {grads}.",
+    })
+    return steps
+
+
+_CSS = """
+html, body { height: 100%; margin: 0; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+       color: #222; background: #fdfdfd; display: flex; flex-direction: column;
+       overflow: hidden; }
+header { padding: 12px 20px 4px; flex: none; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+.help { color: #666; font-size: 13px; margin: 0; }
+.controls { display: flex; gap: 8px; align-items: center; padding: 8px 20px; flex: none; }
+button { font-size: 15px; padding: 6px 14px; border: 1px solid #999; border-radius: 6px;
+         background: #fff; cursor: pointer; }
+button:hover { background: #f0f0f0; }
+button:disabled { color: #aaa; border-color: #ddd; cursor: default; }
+#counter { font-variant-numeric: tabular-nums; margin-left: 8px; }
+#phase { font-weight: 600; margin-left: 8px; color: #8a3b12; }
+#text { flex: none; margin: 4px 20px 10px; padding: 10px 14px; background: #fff8e1;
+        border: 1px solid #f0d98c; border-radius: 6px; white-space: pre-wrap; min-height: 3em;
+        max-height: 30vh; overflow: auto;
+        font: 14px/1.5 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+#graph { flex: 1; min-height: 0; overflow: auto; padding: 0 20px 20px;
+         border-top: 1px solid #e4e4e4; }
+g.node.current polygon, g.node.current ellipse { stroke: #d62728; stroke-width: 4px; }
+g.node.input polygon, g.node.input ellipse { stroke: #1f6fd1; stroke-width: 3px; }
+g.node text.changed { fill: #d62728; font-weight: bold; }
+"""
+
+_SCRIPT = """
+(function () {
+  const steps = JSON.parse(document.getElementById('steps').textContent);
+  const initial = JSON.parse(document.getElementById('initial').textContent);
+  const textBox = document.getElementById('text');
+  const counter = document.getElementById('counter');
+  const phase = document.getElementById('phase');
+  const prev = document.getElementById('prev');
+  const next = document.getElementById('next');
+  const play = document.getElementById('play');
+  let k = 0;
+  let timer = null;
+
+  function fields(id) {
+    // A record box draws its fields as <text> elements: [label], data, grad.
+    const g = document.getElementById(id);
+    if (!g) return null;
+    const t = g.querySelectorAll('text');
+    return { g: g, data: t[t.length - 2], grad: t[t.length - 1] };
+  }
+
+  function show(n) {
+    k = Math.max(0, Math.min(steps.length - 1, n));
+    document.querySelectorAll('g.node').forEach(function (g) {
+      g.classList.remove('current', 'input');
+    });
+    document.querySelectorAll('text.changed').forEach(function (t) { t.classList.remove('changed'); });
+    for (const id in initial) {
+      const f = fields(id);
+      if (f) { f.data.textContent = initial[id].data; f.grad.textContent = initial[id].grad; }
+    }
+    for (let i = 0; i <= k; i++) {
+      for (const id in steps[i].set) {
+        const f = fields(id);
+        if (!f) continue;
+        const s = steps[i].set[id];
+        if (s.data) { f.data.textContent = s.data; if (i === k) f.data.classList.add('changed'); }
+        if (s.grad) { f.grad.textContent = s.grad; if (i === k) f.grad.classList.add('changed'); }
+      }
+    }
+    const step = steps[k];
+    step.inputs.forEach(function (id) {
+      const f = fields(id);
+      if (f) f.g.classList.add('input');
+    });
+    if (step.node) {
+      const f = fields(step.node);
+      if (f) { f.g.classList.add('current'); f.g.scrollIntoView({block: 'nearest', inline: 'center'}); }
+      const op = document.getElementById(step.node + '_op');
+      if (op) op.classList.add('current');
+    }
+    textBox.textContent = step.text;
+    counter.textContent = 'step ' + (k + 1) + ' / ' + steps.length;
+    phase.textContent = step.phase;
+    prev.disabled = k === 0;
+    next.disabled = k === steps.length - 1;
+    document.body.dataset.step = String(k);
+  }
+
+  function stop() {
+    if (timer) { clearInterval(timer); timer = null; }
+    play.textContent = '▶ Play';
+  }
+
+  function toggle() {
+    if (timer) { stop(); return; }
+    if (k === steps.length - 1) show(0);
+    play.textContent = '❚❚ Pause';
+    timer = setInterval(function () {
+      if (k >= steps.length - 1) { stop(); return; }
+      show(k + 1);
+    }, 1200);
+  }
+
+  prev.addEventListener('click', function () { stop(); show(k - 1); });
+  next.addEventListener('click', function () { stop(); show(k + 1); });
+  play.addEventListener('click', toggle);
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key === 'ArrowRight') { stop(); show(k + 1); ev.preventDefault(); }
+    else if (ev.key === 'ArrowLeft') { stop(); show(k - 1); ev.preventDefault(); }
+    else if (ev.key === ' ') { toggle(); ev.preventDefault(); }
+    else if (ev.key === 'Home') { stop(); show(0); }
+    else if (ev.key === 'End') { stop(); show(steps.length - 1); }
+  });
+  show(0);
+})();
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<header>
+<h1>{title}</h1>
+<p class="help">{nsteps} steps: the forward pass computes each value, then the backward pass
+sends gradients from the output back to the inputs. Red outline: the node of this step;
+blue: its inputs; red text: what this step changed. Keys: ← → (step), space (play).</p>
+</header>
+<div class="controls">
+<button id="prev" type="button">◀ Previous</button>
+<button id="play" type="button">▶ Play</button>
+<button id="next" type="button">Next ▶</button>
+<span id="counter"></span><span id="phase"></span>
+</div>
+<div id="text"></div>
+<div id="graph">
+{svg}
+</div>
+<script type="application/json" id="steps">{steps}</script>
+<script type="application/json" id="initial">{initial}</script>
+<script>{script}</script>
+</body>
+</html>
+"""

@@ -1,0 +1,108 @@
+"""The command line: explanations, options, and refusal of anything but arithmetic."""
+
+import subprocess
+import sys
+
+import pytest
+
+from autograd.cli import main
+from tests.conftest import need_program
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "autograd", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=60)
+
+
+def test_cs231n_from_the_command_line():
+    result = run("(x + y) * z", "x=-2", "y=5", "z=-4")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "with x = -2, y = 5, z = -4" in out
+    assert "1. n2 = x + y = (-2) + 5 = 3" in out
+    assert "2. f = n2 * z = 3 * (-4) = -12" in out
+    assert "upstream ∂f/∂n2 = -4" in out
+    assert "∂f/∂x = -4\n  ∂f/∂y = -4\n  ∂f/∂z = 3" in out
+
+
+def test_functions_constant_powers_and_check(capsys):
+    assert main(["sigmoid(w*x + b) ** 2", "w=0.5", "x=2", "b=-0.5", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "4. f = n5**2 = 0.622459**2 = 0.387456" in out
+    assert "gradcheck passed" in out and "(x1, x2, ... are w, x, b)" in out
+
+
+def test_check_fails_with_status_1_at_a_kink(capsys):
+    assert main(["relu(x)", "x=0", "--check"]) == 1
+    assert "kink" in capsys.readouterr().out
+
+
+def test_compact_option(capsys):
+    assert main(["tanh(x) * x + exp(x)", "x=0.3", "--compact"]) == 0
+    assert "Forward pass (compact" in capsys.readouterr().out
+
+
+def test_svg_and_html_options(tmp_path, capsys):
+    need_program("dot", "DOT")
+    svg, page = tmp_path / "g.svg", tmp_path / "p.html"
+    assert main(["x * y", "x=2", "y=3", "--svg", str(svg), "--html", str(page)]) == 0
+    assert svg.read_text().lstrip().startswith("<?xml") and "<svg" in page.read_text()
+
+
+@pytest.mark.parametrize(
+    "expression, message",
+    [
+        ("__import__('os').system('touch X')", "calling (__import__('os').system)"),
+        ("().__class__", "attribute access"),
+        ("x.__dict__", "attribute access"),
+        ("(lambda: 1)()", "calling (lambda: 1)"),
+        ("x = 3", "not a valid expression"),
+        ("(y := 2)", "assignment"),
+        ("[x][0]", "subscripts"),
+        ("open('X', 'w')", "calling open"),
+        ("exp(x, x)", "exactly one argument"),
+        ("exp(x=1)", "exactly one argument"),
+        ("x < 1", "comparisons"),
+        ("'a' * 3", "constant 'a'"),
+        ("x ^ 2", "operator BitXor"),
+        ("not x", "unary operator Not"),
+        ("x" + " + x" * 200, "limit is 500"),
+        ("x\n+ 1", "one line"),
+        ("__builtins__", "name __builtins__"),
+    ],
+)
+def test_anything_but_arithmetic_is_refused_with_status_2(tmp_path, expression, message):
+    result = run(expression, "x=1", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert not (tmp_path / "X").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["x * w", "x=1"], "the variable w has no value"),
+        (["x * 2", "x"], "not of the form name=value"),
+        (["x * 2", "x=abc"], "is not a number"),
+        (["x * 2", "x=1", "x=2"], "given twice"),
+        (["x * 2", "x=inf"], "finite"),
+        (["log(x)", "x=-1"], "log: input must be > 0"),
+        (["x / y", "x=1", "y=0"], "division by zero"),
+        (["exp", "exp=1"], "cannot be a variable name"),
+    ],
+)
+def test_bad_values_are_clear_errors_with_status_2(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_console_script_is_declared():
+    from pathlib import Path
+
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert project["project"]["scripts"]["gradstep"] == "autograd.cli:main"
