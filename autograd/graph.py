@@ -18,12 +18,12 @@ Colours say what each box is:
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .engine import Value, _show, toposort
+from .files import write_atomically
 
 COLOURS = {
     "output": "#f4b6b0",
@@ -263,7 +263,7 @@ def render(root: Value, path: str | os.PathLike, **draw_dot_kwargs: Any) -> Path
         data = dot.pipe(format=fmt_)
     except graphviz.ExecutableNotFound:
         source = path.with_suffix(".dot")
-        _write_atomically(source, dot.source.encode("utf-8"))
+        write_atomically(source, dot.source.encode("utf-8"))
         raise RuntimeError(
             f"render: Graphviz's `dot` program was not found, so {path} was not drawn. "
             f"The graph's DOT source was written to {source}; draw it later with "
@@ -271,19 +271,5 @@ def render(root: Value, path: str | os.PathLike, **draw_dot_kwargs: Any) -> Path
             "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) "
             "or `conda install -c conda-forge graphviz` (conda)."
         ) from None
-    _write_atomically(path, data)
+    write_atomically(path, data)
     return path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside path, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -17,7 +17,8 @@ from typing import Any
 
 from .engine import Value, _show
 from .explain import Explanation, _paren, explain, num
-from .graph import _digraph, _write_atomically, fmt
+from .files import write_atomically
+from .graph import _digraph, fmt
 
 
 def save_html(root: Value, path: str | os.PathLike, *, title: str | None = None) -> Path:
@@ -40,7 +41,7 @@ def save_html(root: Value, path: str | os.PathLike, *, title: str | None = None)
         script=_SCRIPT,
         nsteps=len(steps),
     )
-    _write_atomically(path, page.encode("utf-8"))
+    write_atomically(path, page.encode("utf-8"))
     return path
 
 

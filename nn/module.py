@@ -13,13 +13,13 @@ import json
 import math
 import os
 import random
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Union
 
 from autograd import Value, scope
 from autograd.engine import _apply, _apply1, _is_real, _lift, _show
+from autograd.files import write_atomically
 from autograd.ops import LINEAR, RELU, SIGMOID, TANH
 
 Inputs = Union[Sequence[Union[Value, float]], Value, float]  # noqa: UP007 (a runtime alias)
@@ -133,19 +133,7 @@ class Module:
             "model": self.config(),
             "parameters": {name: p.data for name, p in named},
         }
-        text = json.dumps(doc, indent=1, allow_nan=False)
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomically(path, json.dumps(doc, indent=1, allow_nan=False).encode("utf-8"))
 
     def load(self, path: str | os.PathLike) -> None:
         """Read parameters written by save(). All or nothing: a truncated or corrupt file,

@@ -1,0 +1,77 @@
+"""What every demo shares: the --out folder, optional plots, graph pictures that degrade
+gracefully without Graphviz, and a little printing."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from autograd import Value, render
+
+
+def arguments(description: str, **extra: Any) -> argparse.Namespace:
+    """Parse --out (the folder for pictures, default ./out) and any extra options.
+
+    extra maps an option name to (type, default, help), e.g. steps=(int, 100, "SGD steps").
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", default="out", help="folder for the pictures (default: ./out)")
+    for name, (kind, default, text) in extra.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default,
+                            help=f"{text} (default: {default})")
+    args = parser.parse_args()
+    args.out = Path(args.out)
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def pyplot() -> Any | None:
+    """matplotlib.pyplot drawing to files, or None (with a note) when it is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("  (matplotlib is not installed, so no plots: pip install 'gradstep[demos]')")
+        return None
+    return plt
+
+
+def save_plot(fig: Any, path: Path) -> None:
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    print(f"  wrote {path}")
+
+
+def save_graph(root: Value, path: Path, **draw_dot_kwargs: Any) -> bool:
+    """Render root's graph; without Graphviz, keep the .dot file and say how to draw it."""
+    try:
+        render(root, path, **draw_dot_kwargs)
+    except RuntimeError as e:
+        print(f"  {e}")
+        return False
+    print(f"  wrote {path}")
+    return True
+
+
+def title(text: str) -> None:
+    print(f"\n{text}\n{'-' * len(text)}")
+
+
+def progress(line: str, done: bool = False) -> None:
+    """One updating line on a terminal; plain lines when the output goes to a file."""
+    if sys.stdout.isatty():
+        end = "\n" if done else ""
+        print(f"\r{line:<78}", end=end, flush=True)
+    else:
+        print(line)
+
+
+def interactive() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("CI")

@@ -1,0 +1,111 @@
+"""The flagship demo: micrograd's two-moons classifier, done with nn.
+
+    python -m demos.moons [--out out] [--steps 100] [--seed 0]
+
+Data: two interleaving half circles, 100 points, labels ±1. Model: MLP(2, [16, 16, 1]),
+ReLU hidden layers and a linear score. Loss: the mean hinge loss max(0, 1 − y·score) plus
+1e-4·Σ w² (an L2 penalty). Training: full-batch SGD, the learning rate decaying linearly
+from 1.0 to 0.1, as in micrograd's demo. Pictures: the decision boundary and the loss
+curve (PNG, with matplotlib) and the collapsed graph of one forward pass (SVG, with
+Graphviz).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a file: python demos/moons.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+
+from autograd import no_grad
+from demos._common import arguments, progress, pyplot, save_graph, save_plot, title
+from nn import MLP, SGD, accuracy, hinge_loss, l2, linear_decay, make_moons, mean
+
+
+def train(steps: int, seed: int):
+    X, y = make_moons(100, noise=0.1, seed=seed)
+    labels = 2 * y - 1  # hinge loss wants -1 / +1
+    model = MLP(2, [16, 16, 1], seed=seed)
+    params = model.parameters()
+    opt = SGD(params, lr=1.0)
+    lr = linear_decay(1.0, 0.1, steps)
+    history = []
+    start = time.perf_counter()
+    for k in range(steps):
+        scores = [model(x) for x in X]
+        data_loss = mean([hinge_loss(s, t) for s, t in zip(scores, labels)])
+        loss = data_loss + 1e-4 * l2(params)
+        opt.zero_grad()
+        loss.backward()
+        opt.lr = lr(k)
+        opt.step()
+        acc = accuracy([1 if s.data > 0 else -1 for s in scores], labels.tolist())
+        history.append((loss.data, acc))
+        progress(f"step {k + 1:3d}/{steps}  loss {loss.data:.4f}  accuracy {acc:6.1%}  lr {opt.lr:.3f}",
+                 done=k == steps - 1)
+    seconds = time.perf_counter() - start
+    return model, X, labels, history, seconds
+
+
+def plot_boundary(plt, model, X, labels, path: Path) -> None:
+    h = 0.05
+    xs = np.arange(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, h)
+    ys = np.arange(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, h)
+    gx, gy = np.meshgrid(xs, ys)
+    with no_grad():  # evaluation: no graph needed
+        scores = np.array([model(p).data for p in np.c_[gx.ravel(), gy.ravel()].tolist()])
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.contourf(gx, gy, (scores > 0).reshape(gx.shape), levels=1, colors=["#f6c9c4", "#c6dbef"], alpha=0.9)
+    ax.contour(gx, gy, scores.reshape(gx.shape), levels=[0], colors="k", linewidths=1)
+    for label, colour, name in ((-1, "#c0392b", "class −1"), (1, "#1f5fa8", "class +1")):
+        pts = X[labels == label]
+        ax.scatter(pts[:, 0], pts[:, 1], c=colour, s=22, edgecolors="white", linewidths=0.6, label=name)
+    ax.set_title("Decision boundary of MLP(2, [16, 16, 1])")
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.legend(loc="upper right", fontsize=8)
+    save_plot(fig, path)
+
+
+def plot_history(plt, history, path: Path) -> None:
+    loss = [h[0] for h in history]
+    acc = [h[1] for h in history]
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.plot(range(1, len(loss) + 1), loss, color="#c0392b", label="loss")
+    ax.set_xlabel("SGD step")
+    ax.set_ylabel("hinge loss + 1e-4·L2", color="#c0392b")
+    ax.set_yscale("log")
+    ax2 = ax.twinx()
+    ax2.plot(range(1, len(acc) + 1), [100 * a for a in acc], color="#1f5fa8", label="accuracy")
+    ax2.set_ylabel("training accuracy (%)", color="#1f5fa8")
+    ax2.set_ylim(0, 101)
+    ax.set_title("Training on two moons")
+    save_plot(fig, path)
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0], steps=(int, 100, "SGD steps"), seed=(int, 0, "random seed"))
+    title("Two moons: MLP(2, [16, 16, 1]), hinge loss + L2, SGD with linear decay")
+    model, X, labels, history, seconds = train(args.steps, args.seed)
+    loss, acc = history[-1]
+    n = len(model.parameters())
+    print(f"\n{model}: {n} parameters")
+    print(f"final loss {loss:.4f}, training accuracy {acc:.0%}, "
+          f"{args.steps} steps in {seconds:.2f} s ({1000 * seconds / args.steps:.0f} ms per step)")
+
+    title("Pictures")
+    plt = pyplot()
+    if plt is not None:
+        plot_boundary(plt, model, X, labels, args.out / "moons_boundary.png")
+        plot_history(plt, history, args.out / "moons_loss.png")
+    sample = model(X[0].tolist())  # one forward and backward pass, drawn with each neuron folded
+    sample.backward()
+    save_graph(sample, args.out / "moons_graph.svg", collapse=True)
+
+
+if __name__ == "__main__":
+    main()
