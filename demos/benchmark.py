@@ -1,0 +1,217 @@
+"""Speed and memory against micrograd, measured the fair way: alternately, in one process.
+
+    pip install micrograd            # optional: without it only our own figures are printed
+    python -m demos.benchmark [--rounds 7] [--chain 1000000]
+
+1. One training step of micrograd's demo: MLP(2, [16, 16, 1]) on 100 two-moons points,
+   mean hinge loss + 1e-4·Σw², backward, SGD. Three versions of the same step:
+     micrograd   micrograd's own Value and nn.MLP, fed numpy rows as its demo does
+     raw Values  our Value in user code written like micrograd's: sum(w*x for ...) + b
+     nn.MLP      our nn: one Σ node per neuron, hinge_loss, mean, l2, SGD
+   Each round runs the three in turn (the order rotates) and times each step; the table
+   gives medians and the ratios of medians. Absolute times on a shared machine are noise;
+   the ratios are the result. Two figures per version: the step alone (the cycle
+   collector is run before each step, outside the timing), and the step plus collecting
+   its own garbage (micrograd's graphs are reference cycles, so in a real training loop
+   the collector has to free them; ours are freed as soon as the step ends).
+2. backward() through a chain of a million nodes (micrograd's recursion dies near 1000).
+3. Memory per node of a long chain, by tracemalloc.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a file: python demos/benchmark.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse
+
+import autograd
+import nn
+
+try:
+    import micrograd.engine as mg_engine
+    import micrograd.nn as mg_nn
+except ImportError:  # the comparison is optional
+    mg_engine = mg_nn = None
+
+
+# -- the three versions of one training step -------------------------------------------
+
+
+def micrograd_step(model, X, y):
+    """Exactly micrograd's demo: numpy rows into Values, hinge loss, L2, SGD."""
+    inputs = [list(map(mg_engine.Value, xrow)) for xrow in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    total_loss = data_loss + reg_loss
+    model.zero_grad()
+    total_loss.backward()
+    for p in model.parameters():
+        p.data -= 0.1 * p.grad
+
+
+class RawMLP:
+    """An MLP written in user code with raw Values, the way micrograd's nn.py writes it."""
+
+    def __init__(self, sizes, seed=0):
+        rng = random.Random(seed)
+        V = autograd.Value
+        self.layers = [
+            [([V(rng.uniform(-1, 1)) for _ in range(nin)], V(0.0)) for _ in range(nout)]
+            for nin, nout in zip(sizes, sizes[1:])
+        ]
+
+    def __call__(self, x):
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            out = []
+            for w, b in layer:
+                act = sum(wi * xi for wi, xi in zip(w, x)) + b
+                out.append(act.relu() if i < last else act)
+            x = out
+        return x[0]
+
+    def parameters(self):
+        return [p for layer in self.layers for w, b in layer for p in (*w, b)]
+
+
+def raw_step(model, X, y):
+    inputs = [list(map(autograd.Value, xrow)) for xrow in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    total_loss = data_loss + reg_loss
+    params = model.parameters()
+    for p in params:
+        p.grad = 0.0
+    total_loss.backward()
+    for p in params:
+        p.data -= 0.1 * p.grad
+
+
+def nn_step(model, opt, X, y):
+    scores = [model(x) for x in X]
+    loss = nn.mean([nn.hinge_loss(s, t) for s, t in zip(scores, y)]) + 1e-4 * nn.l2(opt.params)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
+def time_steps(rounds: int) -> dict[str, dict[str, list[float]]]:
+    X, labels = nn.make_moons(100, noise=0.1, seed=1)
+    y = labels * 2 - 1
+    Xl, yl = X.tolist(), y.tolist()
+    raw = RawMLP([2, 16, 16, 1], seed=1)
+    model = nn.MLP(2, [16, 16, 1], seed=1)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    steps = {
+        "raw Values": lambda: raw_step(raw, Xl, yl),
+        "nn.MLP": lambda: nn_step(model, opt, Xl, yl),
+    }
+    if mg_nn is not None:
+        random.seed(1)
+        mg_model = mg_nn.MLP(2, [16, 16, 1])
+        steps = {"micrograd": lambda: micrograd_step(mg_model, X, y), **steps}
+    times: dict[str, dict[str, list[float]]] = {name: {"step": [], "step+gc": []} for name in steps}
+    names = list(steps)
+    for r in range(rounds):
+        order = names[r % len(names):] + names[: r % len(names)]
+        for name in order:
+            gc.collect()
+            t0 = time.perf_counter()
+            steps[name]()
+            t1 = time.perf_counter()
+            gc.collect()  # the garbage this step left for the cycle collector
+            t2 = time.perf_counter()
+            times[name]["step"].append(t1 - t0)
+            times[name]["step+gc"].append(t2 - t0)
+        print(f"  round {r + 1}/{rounds}: " + "  ".join(
+            f"{n} {1000 * times[n]['step'][-1]:.0f} ms" for n in names))
+    return times
+
+
+# -- depth and memory -------------------------------------------------------------------
+
+
+def chain(value_type, n: int):
+    x = value_type(1.0)
+    c = value_type(1.0)
+    y = x
+    for _ in range(n):
+        y = y * c
+    return x, y
+
+
+def deep_chain(n: int) -> None:
+    t0 = time.perf_counter()
+    x, y = chain(autograd.Value, n)
+    t1 = time.perf_counter()
+    y.backward()
+    t2 = time.perf_counter()
+    print(f"  ours: {n:,} nodes built in {t1 - t0:.2f} s, backward in {t2 - t1:.2f} s, "
+          f"∂y/∂x = {x.grad}")
+    if mg_engine is not None:
+        for depth in (500, 1000, 2000, 5000):
+            _, z = chain(mg_engine.Value, depth)
+            try:
+                z.backward()
+                print(f"  micrograd: a chain of {depth:,} nodes works")
+            except RecursionError:
+                print(f"  micrograd: a chain of {depth:,} nodes fails with RecursionError")
+                break
+
+
+def bytes_per_node(value_type, n: int = 200_000) -> float:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    keep = chain(value_type, n)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del keep
+    return (after - before) / n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Speed and memory against micrograd.")
+    parser.add_argument("--rounds", type=int, default=7, help="alternating rounds (default 7)")
+    parser.add_argument("--chain", type=int, default=1_000_000, help="nodes in the deep chain")
+    args = parser.parse_args()
+    if mg_engine is None:
+        print("micrograd is not installed (pip install micrograd): printing our figures only\n")
+
+    print(f"1. One step of micrograd's demo, {args.rounds} alternating rounds")
+    times = time_steps(args.rounds)
+    med = {n: {k: statistics.median(v) for k, v in t.items()} for n, t in times.items()}
+    print(f"\n  {'':<12} {'step':>10} {'step + gc':>11}", end="")
+    print(f"  {'micrograd ÷ this (step)':>24} {'(step + gc)':>12}" if "micrograd" in med else "")
+    for name, m in med.items():
+        line = f"  {name:<12} {1000 * m['step']:>8.1f}ms {1000 * m['step+gc']:>9.1f}ms"
+        if "micrograd" in med:
+            ref = med["micrograd"]
+            line += f"  {ref['step'] / m['step']:>23.1f}× {ref['step+gc'] / m['step+gc']:>11.1f}×"
+        print(line)
+
+    print(f"\n2. backward() through a chain of {args.chain:,} nodes")
+    deep_chain(args.chain)
+
+    print("\n3. Memory per node (a chain y = y * c, 200,000 nodes, tracemalloc)")
+    print(f"  ours: {bytes_per_node(autograd.Value):.0f} bytes per node")
+    if mg_engine is not None:
+        print(f"  micrograd: {bytes_per_node(mg_engine.Value):.0f} bytes per node")
+    print(f"\nPython {sys.version.split()[0]} on {sys.platform}")
+
+
+if __name__ == "__main__":
+    main()
