@@ -18,8 +18,10 @@ scope), the Value node, making nodes, the topological sort, then backward and gr
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import filterfalse
 from numbers import Real
 from typing import Any, Union
 
@@ -510,7 +512,11 @@ def _apply(op: Op, xs: Sequence[Value]) -> Value:
         return _apply1(op, xs[0])
     if op.arity == 2:
         return _apply2(op, xs[0], xs[1])
-    xs = tuple(xs)
+    return _applyn(op, tuple(xs))
+
+
+def _applyn(op: Op, xs: tuple[Value, ...]) -> Value:
+    """Apply an op with more than two inputs (like a neuron's Σ) to a tuple of Values."""
     try:
         data = op.forward(*[x.data for x in xs])
     except (ArithmeticError, ValueError) as e:
@@ -626,6 +632,9 @@ def _labelled(e: BaseException, op: Op, inputs: Sequence[Value]) -> BaseExceptio
 # ---------------------------------------------------------------------------------------
 
 
+_seen = operator.attrgetter("_n")  # non-zero once toposort has met a node
+
+
 def toposort(root: Value) -> list[Value]:
     """Every node reachable from root, each after all of its parents; root comes last.
 
@@ -666,10 +675,8 @@ def toposort(root: Value) -> list[Value]:
             elif op.arity == 1:
                 if not v._a._n:
                     push(v._a)
-            else:
-                for p in reversed(v._a):
-                    if not p._n:
-                        push(p)
+            else:  # many parents (a neuron's Σ): pick the unseen ones at C speed
+                stack.extend(filterfalse(_seen, reversed(v._a)))
         return order
     finally:
         for v in order:
@@ -756,7 +763,8 @@ def _sweep(order: list[Value], observe: Observer | None) -> None:
             a.grad += op.derivatives[0](a.data, v.data) * g
         else:
             parents = v._a
-            for p, d in zip(parents, op.partials([p.data for p in parents], v.data)):
+            ds = op.partials([p.data for p in parents], v.data)
+            for p, d in zip(parents, ds):
                 p.grad += d * g
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from autograd import Value, scope
-from autograd.engine import _apply, _apply1, _is_real, _lift, _show
+from autograd.engine import _apply1, _applyn, _is_real, _lift, _show
 from autograd.files import write_atomically
 from autograd.ops import LINEAR, RELU, SIGMOID, TANH
 
@@ -223,7 +223,7 @@ class Neuron(Module):
     def _forward(self, xs: list[Value]) -> Value:
         # xs are checked Values. One Σ node for z, then the activation.
         with self._scope:
-            z = _apply(LINEAR, (*self.w, *xs, self.b))
+            z = _applyn(LINEAR, (*self.w, *xs, self.b))
             return z if self._act is None else _apply1(self._act, z)
 
     def named_parameters(self) -> list[tuple[str, Value]]:

@@ -1,0 +1,132 @@
+"""Smoke tests for the demos: each runs as a subprocess, exits 0, prints its key numbers and
+writes its pictures (PNGs need matplotlib; SVG and HTML need Graphviz's `dot`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need_program
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+
+
+def run(args: list[str], out: Path) -> str:
+    """Run a demo (module name or file path) with --out, check it succeeded, return its output."""
+    command = [sys.executable, *(["-m", args[0]] if not args[0].endswith(".py") else [args[0]]),
+               "--out", str(out), *args[1:]]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg"}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
+                            timeout=TIMEOUT, env=env)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def number(pattern: str, text: str) -> float:
+    """The number captured by pattern's first group in text."""
+    match = re.search(pattern, text, re.MULTILINE)
+    assert match, f"{pattern!r} not found in the output:\n{text}"
+    return float(match.group(1))
+
+
+def assert_png(path: Path) -> None:
+    assert path.is_file(), f"{path} was not written"
+    assert path.read_bytes().startswith(b"\x89PNG"), f"{path} is not a PNG"
+
+
+def assert_svg(path: Path) -> None:
+    assert path.is_file(), f"{path} was not written"
+    assert "<svg" in path.read_text(encoding="utf-8"), f"{path} holds no <svg>"
+
+
+def test_moons(tmp_path: Path) -> None:
+    out = run(["demos.moons", "--steps", "10"], tmp_path)
+    assert "10 steps in" in out and "training accuracy" in out
+    assert_png(tmp_path / "moons_boundary.png")
+    assert_png(tmp_path / "moons_loss.png")
+    need_program("dot", "DOT")
+    assert_svg(tmp_path / "moons_graph.svg")
+
+
+def test_single_neuron_hand_update_matches_engine(tmp_path: Path) -> None:
+    out = run(["demos.single_neuron"], tmp_path)
+    hand = re.search(r"hand-derived .*: \[(.*)\]", out).group(1)
+    engine = re.search(r"engine .*: \[(.*)\]", out).group(1)
+    assert hand == engine  # printed to 12 decimals
+    assert number(r"max \|hand − engine\| = (\S+)", out) < 1e-12
+    assert number(r"training accuracy (\d+)%", out) == 100
+    assert_png(tmp_path / "single_neuron.png")
+
+
+def test_worked_example_matches_mazur(tmp_path: Path) -> None:
+    out = run(["demos.worked_example"], tmp_path)
+    # the key-numbers table: name, the engine's value, Mazur's value
+    assert number(r"^\s+E_total\s+([\d.]+)\s+0.298371109$", out) == pytest.approx(0.298371109, abs=1e-9)
+    assert number(r"^\s+∂E/∂w5\s+([\d.]+)\s+0.082167041$", out) == pytest.approx(0.082167041, abs=1e-9)
+    assert number(r"updated w5 = (\S+),", out) == pytest.approx(0.35891648, abs=1e-8)
+    assert number(r"updated w1 = (\S+)", out) == pytest.approx(0.149780716, abs=1e-9)
+    assert "biases stay put" in out
+    need_program("dot", "DOT")
+    page = (tmp_path / "worked_example.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "E_total" in page
+
+
+def test_softmax_spiral_learns(tmp_path: Path) -> None:
+    out = run(["demos.softmax_spiral"], tmp_path)
+    assert number(r"final training accuracy ([\d.]+)%", out) >= 90
+    # the printed gradient of the loss with respect to the logits is p − onehot(y)
+    rows = re.findall(r"^\s+\d\s+\S+\s+\S+\s+(\S+)\s+(\S+)$", out, re.MULTILINE)
+    assert len(rows) == 3 and all(a == b for a, b in rows)
+    assert_png(tmp_path / "softmax_spiral.png")
+    assert_png(tmp_path / "softmax_spiral_loss.png")
+
+
+def test_perceptron(tmp_path: Path) -> None:
+    out = run(["demos.perceptron"], tmp_path)
+    assert out.count("go to the festival") == 4 and out.count("stay home") == 4
+    assert "∂y/∂w1 = 0, ∂y/∂w2 = 0, ∂y/∂b = 0" in out
+    assert "(unchanged)" in out
+    assert "the rounded outputs are the NAND table" in out
+    assert_png(tmp_path / "perceptron.png")
+
+
+def test_regression_agrees_with_least_squares(tmp_path: Path) -> None:
+    out = run(["demos.regression"], tmp_path)
+    gd = re.search(r"gradient descent\s+\S+\s+\S+\s+(\S+)\s+(\S+)", out)
+    sgd = re.search(r"minibatch SGD\s+\S+\s+\S+\s+(\S+)\s+(\S+)", out)
+    assert max(float(gd.group(1)), float(gd.group(2))) < 1e-5
+    assert max(float(sgd.group(1)), float(sgd.group(2))) < 1e-2
+    assert_png(tmp_path / "regression.png")
+
+
+def test_circuits_gradients(tmp_path: Path) -> None:
+    out = run(["demos.circuits"], tmp_path)
+    assert "∂f/∂x = -4, ∂f/∂y = -4, ∂f/∂z = 3" in out
+    assert "f = σ(1) = 0.7310585786" in out
+    assert "dw = [-0.1966119332, -0.3932238665, 0.1966119332]" in out
+    assert "∂f/∂x = -8, ∂f/∂y = 6, ∂f/∂z = 2" in out and "∂f/∂w = 0" in out
+    assert out.count("gradcheck passed") == 4 and "FAILED" not in out
+    need_program("dot", "DOT")
+    for name in ("circuits_add_mul", "circuits_neuron", "circuits_neuron_sigma", "circuits_max"):
+        assert_svg(tmp_path / f"{name}.svg")
+
+
+def test_vanishing_gradients(tmp_path: Path) -> None:
+    out = run(["demos.vanishing_gradients", "--seeds", "4"], tmp_path)
+    row = re.search(r"out / 1((?:\s+[\d.]+×){6})", out).group(1)
+    ratios = [float(r) for r in row.replace("×", " ").split()]
+    sigmoid_uniform, relu_he = ratios[0], ratios[5]
+    assert sigmoid_uniform > 50  # the sigmoid net's first layer learns far more slowly than its last
+    assert relu_he < 10  # with He initialisation the ReLU net's gradients stay about the same size
+    assert_png(tmp_path / "vanishing_gradients.png")
+
+
+def test_a_demo_runs_as_a_file(tmp_path: Path) -> None:
+    out = run(["demos/circuits.py"], tmp_path)
+    assert "gradcheck passed" in out
