@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import inspect
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -238,13 +239,16 @@ def _run(args: argparse.Namespace) -> int:
         if not env:
             print("\ngradcheck: no variables to check")
         else:
-            report = gradcheck(
-                lambda *vs: evaluate(tree, dict(zip(names, vs))), [values[n] for n in names],
-                raise_exception=False,
+            def f(*vs: Value) -> Value:
+                return evaluate(tree, dict(zip(names, vs)))
+
+            # name f's parameters after the variables, so the report's rows say ∂f/∂x, ∂f/∂y
+            f.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+                [inspect.Parameter(n, inspect.Parameter.POSITIONAL_ONLY) for n in names]
             )
+            report = gradcheck(f, [values[n] for n in names], raise_exception=False)
             print()
             print(report)
-            print("  (x1, x2, ... are " + ", ".join(names) + ")")
             status = 0 if report.ok else 1
     return status
 

@@ -141,7 +141,7 @@ def _forward_step(v: Value, names: dict[Value, str]) -> ForwardStep:
     return ForwardStep(
         v, names[v], v.op, parents, tuple(names[p] for p in parents), v.data,
         _expression(v, [names[p] for p in parents]),
-        _expression(v, [_paren(num(p.data)) for p in parents]),
+        _expression(v, [num(p.data) for p in parents], numbers=True),
     )
 
 
@@ -149,16 +149,21 @@ def _paren(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _expression(v: Value, args: list[str]) -> str:
-    """v's op applied to args, written the way the seeds write it."""
+def _expression(v: Value, args: list[str], numbers: bool = False) -> str:
+    """v's op applied to args (names, or numbers), written the way the seeds write it.
+
+    Negative numbers get brackets next to an operator, as in 3 * (-4) or -(2).
+    """
     op = v._op
     name = op.name
+    if name == "neg":
+        return f"-({args[0]})" if numbers else f"-{args[0]}"
+    if name == "pow" or name in INFIX or name in ("linear", "sum"):
+        args = [_paren(a) for a in args] if numbers else args
     if name in INFIX:
         return f"{args[0]} {INFIX[name]} {args[1]}"
     if name == "pow":
         return f"{args[0]}{op.symbol}" if op.arity == 1 else f"{args[0]} ** {args[1]}"
-    if name == "neg":
-        return f"-{args[0]}"
     if name == "linear":
         n = (len(args) - 1) // 2
         terms = [f"{w}·{x}" for w, x in zip(args[:n], args[n : 2 * n])]

@@ -170,12 +170,17 @@ def _linear_partials(*v):
     return (*v[n : 2 * n], *v[:n], 1.0)
 
 
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
 def _linear_formula(i: int, count: int) -> str:
+    # subscripts are positions: the k-th weight, the k-th input (not anyone's labels)
     n = (count - 1) // 2
+    k = str(i % n + 1 if i < 2 * n else 0).translate(_SUB)
     if i < n:
-        return f"∂z/∂w{i + 1} = x{i + 1}"
+        return f"∂z/∂w{k} = x{k}"
     if i < 2 * n:
-        return f"∂z/∂x{i - n + 1} = w{i - n + 1}"
+        return f"∂z/∂x{k} = w{k}"
     return "∂z/∂b = 1"
 
 
@@ -184,11 +189,12 @@ LINEAR = builtin_op(
 )
 TOTAL = builtin_op(
     "sum", lambda *v: sum(v, 0.0), lambda *v: (1.0,) * (len(v) - 1),
-    lambda i, n: f"∂(Σⱼ xⱼ)/∂x{i + 1} = 1", "Σ",
+    lambda i, n: f"∂(Σⱼ xⱼ)/∂x{str(i + 1).translate(_SUB)} = 1", "Σ",
 )
 LOGSUMEXP = builtin_op(
     "logsumexp", _logsumexp, lambda *v: [exp(x - v[-1]) for x in v[:-1]],
-    lambda i, n: f"∂lse/∂z{i + 1} = softmax(z)_{i + 1} = e^(z{i + 1} − lse)", "lse",
+    lambda i, n: (lambda k: f"∂lse/∂z{k} = softmax(z){k} = e^(z{k} − lse)")(str(i + 1).translate(_SUB)),
+    "lse",
 )
 
 # ---------------------------------------------------------------------------------------

@@ -87,8 +87,7 @@ def show(build: Callable[..., Value], inputs: dict[str, float], expected: Callab
     print("\n  engine: " + ", ".join(f"∂f/∂{v.label} = {v.grad:.10g}" for v in leaves[:3]))
     if leaves[3:]:
         print("          " + ", ".join(f"∂f/∂{v.label} = {v.grad:.10g}" for v in leaves[3:]))
-    names = ", ".join(f"x{i + 1} = {k}" for i, k in enumerate(inputs))
-    print(f"\ngradcheck against finite differences and the hand derivation ({names}):")
+    print("\ngradcheck against finite differences and the hand derivation:")
     report = gradcheck(build, list(inputs.values()), expected=expected)  # raises if any row fails
     print(str(report))
     save_graph(f, out / svg)

@@ -87,15 +87,14 @@ def no_gradient(weights: list[float], bias: float) -> None:
         return step(linear([w1, w2], [1.0, 1.0], b))
 
     print("  3. gradcheck of y = step(w1·1 + w2·1 + b) at the NAND weights, where z = −1")
-    print("     (gradcheck calls the inputs x1, x2, x3: here they are w1, w2, b)")
     report = gradcheck(f, [*weights, bias], expected=[0.0, 0.0, 0.0])
     print("     " + str(report).replace("\n", "\n     "))
     print("     ... and at b = 4, where z = 0 sits exactly on the jump:")
     report = gradcheck(f, [*weights, 4.0], raise_exception=False)
     print("     " + str(report).replace("\n", "\n     "))
     print("     the finite difference straddles the jump, (1 − 0)/(2ε) = 500000, while autograd reports")
-    print("     the rule's 0; it is not a wrong rule but a function with no derivative at the jump.")
-    print("     Either way there is no slope that tells gradient descent which way to move a weight.")
+    print("     the rule's 0: as the note says, the step has no derivative at the jump. Either way")
+    print("     there is no slope that tells gradient descent which way to move a weight.")
 
 
 def train_nand(steps: int) -> Neuron:

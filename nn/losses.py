@@ -31,10 +31,10 @@ def _as_list(x: object) -> list:
     return list(x)  # type: ignore[call-overload]
 
 
-def squared_error(pred: Scalar | Sequence[Scalar], target: float | Sequence[float]) -> Value:
+def squared_error(pred: Scalar | Sequence[Scalar], target: Scalar | Sequence[Scalar]) -> Value:
     """½ Σᵢ (targetᵢ − predᵢ)². Its gradient with respect to predᵢ is predᵢ − targetᵢ.
 
-    pred is a Value or a list of them; target a number or a list of the same length.
+    pred is a Value or a list of them; target a number (or Value) or a list of the same length.
     """
     preds, targets = _as_list(pred), _as_list(target)
     if len(preds) != len(targets):
