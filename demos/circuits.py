@@ -91,6 +91,8 @@ def show(build: Callable[..., Value], inputs: dict[str, float], expected: Callab
     report = gradcheck(build, list(inputs.values()), expected=expected)  # raises if any row fails
     print(str(report))
     save_graph(f, out / svg)
+    if svg == "circuits_add_mul.svg":  # the README shows this one, as a PNG
+        save_graph(f, out / "circuits_add_mul.png")
     return grads
 
 

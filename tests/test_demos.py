@@ -115,6 +115,7 @@ def test_circuits_gradients(tmp_path: Path) -> None:
     need_program("dot", "DOT")
     for name in ("circuits_add_mul", "circuits_neuron", "circuits_neuron_sigma", "circuits_max"):
         assert_svg(tmp_path / f"{name}.svg")
+    assert_png(tmp_path / "circuits_add_mul.png")
 
 
 def test_vanishing_gradients(tmp_path: Path) -> None:
