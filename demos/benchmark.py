@@ -46,17 +46,20 @@ except ImportError:  # the comparison is optional
 # -- the three versions of one training step -------------------------------------------
 
 
-def micrograd_step(model, X, y):
-    """Exactly micrograd's demo: numpy rows into Values, hinge loss, L2, SGD."""
-    inputs = [list(map(mg_engine.Value, xrow)) for xrow in X]
+def demo_step(value_type, model, X, y):
+    """micrograd's demo step, for any engine's Value: rows into Values, mean hinge loss,
+    L2, backward, SGD. micrograd gets numpy rows and labels, as its demo gives it."""
+    inputs = [list(map(value_type, xrow)) for xrow in X]
     scores = list(map(model, inputs))
     losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = 1e-4 * sum(p * p for p in model.parameters())
     total_loss = data_loss + reg_loss
-    model.zero_grad()
+    params = model.parameters()
+    for p in params:
+        p.grad = 0.0
     total_loss.backward()
-    for p in model.parameters():
+    for p in params:
         p.data -= 0.1 * p.grad
 
 
@@ -85,21 +88,6 @@ class RawMLP:
         return [p for layer in self.layers for w, b in layer for p in (*w, b)]
 
 
-def raw_step(model, X, y):
-    inputs = [list(map(autograd.Value, xrow)) for xrow in X]
-    scores = list(map(model, inputs))
-    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
-    data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
-    total_loss = data_loss + reg_loss
-    params = model.parameters()
-    for p in params:
-        p.grad = 0.0
-    total_loss.backward()
-    for p in params:
-        p.data -= 0.1 * p.grad
-
-
 def nn_step(model, opt, X, y):
     scores = [model(x) for x in X]
     loss = nn.mean([nn.hinge_loss(s, t) for s, t in zip(scores, y)]) + 1e-4 * nn.l2(opt.params)
@@ -116,13 +104,13 @@ def time_steps(rounds: int) -> dict[str, dict[str, list[float]]]:
     model = nn.MLP(2, [16, 16, 1], seed=1)
     opt = nn.SGD(model.parameters(), lr=0.1)
     steps = {
-        "raw Values": lambda: raw_step(raw, Xl, yl),
+        "raw Values": lambda: demo_step(autograd.Value, raw, Xl, yl),
         "nn.MLP": lambda: nn_step(model, opt, Xl, yl),
     }
     if mg_nn is not None:
         random.seed(1)
         mg_model = mg_nn.MLP(2, [16, 16, 1])
-        steps = {"micrograd": lambda: micrograd_step(mg_model, X, y), **steps}
+        steps = {"micrograd": lambda: demo_step(mg_engine.Value, mg_model, X, y), **steps}
     times: dict[str, dict[str, list[float]]] = {name: {"step": [], "step+gc": []} for name in steps}
     names = list(steps)
     for r in range(rounds):

@@ -62,3 +62,13 @@ def analytic_gradient(f, xs):
 
 def close(a, b, rel=1e-6, abs_=1e-9):
     return abs(a - b) <= abs_ + rel * abs(b)
+
+
+def cs231n():
+    """CS231n's circuit f = (x + y)·z at x = -2, y = 5, z = -4, with every node labelled."""
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    return f, (x, y, z, q)

@@ -6,14 +6,11 @@ import pytest
 
 from autograd import Value, define_op, explain, sigmoid
 from nn import MLP
+from tests.conftest import cs231n
 
 
 def test_cs231n_circuit_step_by_step():
-    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
+    f, (x, y, z, q) = cs231n()
     e = explain(f)
 
     assert [(s.name, s.op, s.input_names, s.value) for s in e.forward_steps] == [

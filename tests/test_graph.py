@@ -9,18 +9,9 @@ import pytest
 from autograd import Value, draw_dot, render, scope, trace
 from autograd.graph import COLOURS
 from nn import MLP
-from tests.conftest import need_program
+from tests.conftest import cs231n, need_program
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def cs231n():
-    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return f, (x, y, z, q)
 
 
 def test_trace_lists_nodes_in_topological_order_and_every_edge():

@@ -7,17 +7,8 @@ import shutil
 
 import pytest
 
-from autograd import Value, save_html
-from tests.conftest import need_module, need_program
-
-
-def cs231n():
-    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return f, (x, y, z, q)
+from autograd import save_html
+from tests.conftest import cs231n, need_module, need_program
 
 
 def test_the_page_is_self_contained_and_carries_every_step(tmp_path):
