@@ -185,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--html", metavar="PATH", help="also write the step-through page to PATH")
     parser.add_argument("--check", action="store_true", help="also run gradcheck on the gradients")
     parser.add_argument("--compact", action="store_true", help="a compact listing")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_expression_last(sys.argv[1:] if argv is None else list(argv)))
     try:
         return _run(args)
     except (InputError, ArithmeticError, ValueError) as e:  # bad input, or math undefined there
@@ -194,6 +194,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the output was piped into something like `head`
         sys.stderr.close()
         return 0
+    except (OSError, RuntimeError) as e:  # a file could not be written, or no Graphviz
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+OPTIONS = {"--svg": 1, "--html": 1, "--check": 0, "--compact": 0, "-h": 0, "--help": 0}
+
+
+def _expression_last(argv: list[str]) -> list[str]:
+    """Put the options first and "--" before the rest, so that an expression starting with
+    a minus sign ("-x * y") is not taken for an option."""
+    options: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        name = token.split("=", 1)[0]
+        if token == "--":
+            rest += argv[i + 1 :]
+            break
+        if name in OPTIONS:
+            takes = OPTIONS[name] if "=" not in token else 0
+            options += argv[i : i + 1 + takes]
+            i += 1 + takes
+            continue
+        rest.append(token)
+        i += 1
+    return [*options, "--", *rest]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -208,11 +236,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"note: {', '.join(unused)} not used in the expression", file=sys.stderr)
     env = {n: Value(values[n], n) for n in names}
     out = evaluate(tree, env)
-    out_name = "f" if "f" not in env else "out"
-    if out.label == "":
-        out.label = out_name
-    else:
+    if out.label:  # the expression is a single variable
         out_name = out.label
+    else:
+        out_name = next(n for n in ("f", "out", "result", "f_") if n not in env)
+        out.label = out_name
     print(f"{out_name} = {args.expression.strip()}")
     if env:
         print("with " + ", ".join(f"{n} = {num(v.data)}" for n, v in env.items()))
@@ -226,10 +254,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.svg:
         from .graph import render
 
-        try:
-            print(f"\nwrote {render(out, args.svg)}")
-        except RuntimeError as err:  # no Graphviz: the .dot source was written instead
-            print(f"\n{err}", file=sys.stderr)
+        print(f"\nwrote {render(out, args.svg)}")  # without Graphviz: RuntimeError, status 1
     if args.html:
         from .html import save_html
 

@@ -17,6 +17,7 @@ scope), the Value node, making nodes, the topological sort, then backward and gr
 
 from __future__ import annotations
 
+import inspect
 import math
 import operator
 from collections.abc import Callable, Iterator, Sequence
@@ -164,9 +165,13 @@ def _make_op(name, forward, derivatives, formulas, symbol, domain) -> Op:
                 raise TypeError(
                     f"define_op {name!r}: derivatives[{i}] must be callable, got {_show(d)}"
                 )
+            _check_takes(name, f"derivatives[{i}]", d, arity + 1, "each input, then out")
+        _check_takes(name, "forward", forward, arity, "one float per input")
         if formulas is None:
             formulas = tuple(f"∂{name}/∂x{i + 1}" for i in range(arity))
         else:
+            if isinstance(formulas, str):
+                raise TypeError(f"define_op {name!r}: formulas must be a list of strings, one per input")
             formulas = tuple(formulas)
             if len(formulas) != arity or not all(isinstance(f, str) for f in formulas):
                 raise ValueError(
@@ -180,11 +185,31 @@ def _make_op(name, forward, derivatives, formulas, symbol, domain) -> Op:
     return Op(name, symbol or name, forward, derivatives, formulas, arity, tuple(domain))
 
 
+def _check_takes(name: str, what: str, f: Callable[..., Any], n: int, meaning: str) -> None:
+    """Refuse, when defining the op, a function that cannot take n positional arguments."""
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):  # a builtin without a signature: trust it
+        return
+    try:
+        signature.bind(*range(n))
+    except TypeError:
+        raise TypeError(
+            f"define_op {name!r}: {what} must take {n} argument(s) ({meaning}); "
+            f"it takes {signature}"
+        ) from None
+
+
 def _checked_forward(name: str, forward: Callable[..., Any]) -> Callable[..., float]:
     """A user's forward, made to return a float or say clearly what it returned instead."""
 
     def checked(*xs: float) -> float:
-        out = forward(*xs)
+        try:
+            out = forward(*xs)
+        except (ArithmeticError, ValueError) as e:
+            if name in str(e):
+                raise
+            raise _with_message(e, f"{name}: {e} (its forward at {', '.join(map(repr, xs))})") from None
         if type(out) is float:
             return out
         if _is_real(out):
@@ -265,17 +290,17 @@ class scope:
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(f"scope: name must be a non-empty string without '/', got {name!r}")
         self.name = name
-        self._saved = ""
+        self._saved: list[str] = []  # a stack, so one scope object may be entered while open
 
     def __enter__(self) -> scope:
         global _scope
-        self._saved = _scope
+        self._saved.append(_scope)
         _scope = f"{_scope}/{self.name}" if _scope else self.name
         return self
 
     def __exit__(self, *exc: object) -> None:
         global _scope
-        _scope = self._saved
+        _scope = self._saved.pop()
 
 
 # ---------------------------------------------------------------------------------------
@@ -295,8 +320,9 @@ class Value:
 
     # Parents live in two slots rather than a tuple: a unary node uses _a, a binary node
     # _a and _b, and only n-ary nodes keep a tuple in _a. That saves a tuple per node
-    # (about a third of the memory). _n is scratch space for the topological sort.
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_scope", "_n")
+    # (about a third of the memory). _n is scratch space for the topological sort. The
+    # engine reads and writes _data directly; the data property checks what users set.
+    __slots__ = ("_data", "grad", "label", "_op", "_a", "_b", "_scope", "_n")
 
     # numpy scalars then defer to our reflected operators: np.float64(2) * v is a Value.
     __array_ufunc__ = None
@@ -309,12 +335,25 @@ class Value:
             )
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {_show(label)}")
-        self.data = float(data)
+        self._data = float(data)
         self.grad = 0.0
         self.label = label
         self._op = self._a = self._b = None
         self._scope = _scope
         self._n = 0
+
+    # -- data: a float, checked when you set it (the engine reads the _data slot directly)
+
+    @property
+    def data(self) -> float:
+        """The number this node holds."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Number) -> None:
+        if not _is_real(value):
+            raise TypeError(f"Value.data must be a real number, got {_show(value)}")
+        self._data = float(value)
 
     # -- introspection ------------------------------------------------------------------
 
@@ -343,7 +382,7 @@ class Value:
     def __repr__(self) -> str:
         extra = f", label={self.label!r}" if self.label else ""
         extra += f", op={self.op!r}" if self._op is not None else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{extra})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{extra})"
 
     # -- arithmetic: each operator is one row of the table ------------------------------
 
@@ -426,19 +465,19 @@ class Value:
 
     def __lt__(self, other: Scalar) -> bool:
         o = _number(other)
-        return NotImplemented if o is None else self.data < o
+        return NotImplemented if o is None else self._data < o
 
     def __le__(self, other: Scalar) -> bool:
         o = _number(other)
-        return NotImplemented if o is None else self.data <= o
+        return NotImplemented if o is None else self._data <= o
 
     def __gt__(self, other: Scalar) -> bool:
         o = _number(other)
-        return NotImplemented if o is None else self.data > o
+        return NotImplemented if o is None else self._data > o
 
     def __ge__(self, other: Scalar) -> bool:
         o = _number(other)
-        return NotImplemented if o is None else self.data >= o
+        return NotImplemented if o is None else self._data >= o
 
     # -- gradients ----------------------------------------------------------------------
 
@@ -461,7 +500,7 @@ _new = object.__new__
 def _leaf(x: float) -> Value:
     """A constant leaf, skipping __init__'s checks (x is already a float)."""
     v = _new(Value)
-    v.data = x
+    v._data = x
     v.grad = 0.0
     v.label = ""
     v._op = v._a = v._b = None
@@ -473,7 +512,7 @@ def _leaf(x: float) -> Value:
 def _node(op: Op, data: float, a: Any, b: Any) -> Value:
     """A new node made by op from parents (a, b); a leaf under no_grad()."""
     v = _new(Value)
-    v.data = data
+    v._data = data
     v.grad = 0.0
     v.label = ""
     if _record:
@@ -492,7 +531,7 @@ def _node(op: Op, data: float, a: Any, b: Any) -> Value:
 
 def _apply1(op: Op, a: Value) -> Value:
     try:
-        data = op.forward(a.data)
+        data = op.forward(a._data)
     except (ArithmeticError, ValueError) as e:
         raise _labelled(e, op, (a,)) from None
     return _node(op, data, a, None)
@@ -500,7 +539,7 @@ def _apply1(op: Op, a: Value) -> Value:
 
 def _apply2(op: Op, a: Value, b: Value) -> Value:
     try:
-        data = op.forward(a.data, b.data)
+        data = op.forward(a._data, b._data)
     except (ArithmeticError, ValueError) as e:
         raise _labelled(e, op, (a, b)) from None
     return _node(op, data, a, b)
@@ -518,7 +557,7 @@ def _apply(op: Op, xs: Sequence[Value]) -> Value:
 def _applyn(op: Op, xs: tuple[Value, ...]) -> Value:
     """Apply an op with more than two inputs (like a neuron's Σ) to a tuple of Values."""
     try:
-        data = op.forward(*[x.data for x in xs])
+        data = op.forward(*[x._data for x in xs])
     except (ArithmeticError, ValueError) as e:
         raise _labelled(e, op, xs) from None
     return _node(op, data, xs, None)
@@ -582,7 +621,7 @@ def _lift(x: Any) -> Value | None:
 
 def _number(x: Any) -> float | None:
     if type(x) is Value:
-        return x.data
+        return x._data
     if _is_real(x):
         return float(x)
     return None
@@ -602,7 +641,7 @@ def _show(x: Any) -> str:
 
 
 def _name(v: Value) -> str:
-    return f"{v.label}={v.data!r}" if v.label else repr(v.data)
+    return f"{v.label}={v._data!r}" if v.label else repr(v._data)
 
 
 def _call(op: Op, inputs: Sequence[Value]) -> str:
@@ -752,18 +791,18 @@ def _sweep(order: list[Value], observe: Observer | None) -> None:
         elif k == 2:
             a = v._a
             b = v._b
-            x = a.data
-            y = b.data
-            out = v.data
+            x = a._data
+            y = b._data
+            out = v._data
             da, db = op.derivatives
             a.grad += da(x, y, out) * g
             b.grad += db(x, y, out) * g
         elif k == 1:
             a = v._a
-            a.grad += op.derivatives[0](a.data, v.data) * g
+            a.grad += op.derivatives[0](a._data, v._data) * g
         else:
             parents = v._a
-            ds = op.partials([p.data for p in parents], v.data)
+            ds = op.partials([p._data for p in parents], v._data)
             for p, d in zip(parents, ds):
                 p.grad += d * g
 
@@ -787,20 +826,22 @@ def _local_partials(v: Value, parents: Sequence[Value], symbolic: bool) -> list:
         xs: Sequence[Any] = parents
         out: Any = v
     else:
-        xs = [p.data for p in parents]
-        out = v.data
+        xs = [p._data for p in parents]
+        out = v._data
     try:
         ds = op.partials(xs, out)
     except (ArithmeticError, ValueError) as e:
         i = _failing_input(op, xs, out)
-        where = f"∂/∂{_input_name(parents, i)}: {op.formula(i, len(parents))}" if i is not None else ""
-        msg = f"backward through {_call(op, parents)}: the local derivative {where} is undefined here ({e})"
+        which = "" if i is None else (
+            f" with respect to {_input_name(parents, i)}, {op.formula(i, len(parents))},"
+        )
+        msg = f"backward through {_call(op, parents)}: the local derivative{which} is undefined here ({e})"
         if _anomaly:
             raise FloatingPointError("detect_anomaly: " + msg) from None
         raise _with_message(e, msg) from None
     if _anomaly:
         for i, d in enumerate(ds):
-            x = d.data if type(d) is Value else d
+            x = d._data if type(d) is Value else d
             if not math.isfinite(x):
                 raise FloatingPointError(
                     f"detect_anomaly: backward through {_call(op, parents)}: the local derivative "

@@ -84,9 +84,14 @@ class Explanation:
     forward_steps: list[ForwardStep]
     backward_steps: list[BackwardStep]
     leaves: list[Value] = field(default_factory=list)
+    gradients: dict[Value, float] = field(default_factory=dict)  # ∂root/∂v from this pass
 
     def name(self, v: Value) -> str:
         return self.names[v]
+
+    def gradient(self, v: Value) -> float:
+        """∂root/∂v as this pass computed it (0 for a node the root does not depend on)."""
+        return self.gradients.get(v, 0.0)
 
     def __str__(self) -> str:
         return self.to_text()
@@ -132,8 +137,12 @@ def explain(root: Value) -> Explanation:
         BackwardStep(v, names[v], v.op, _expression(v, [names[q] for q in v.parents]), up, tuple(ps))
         for v, up, ps in records
     ]
+    gradients = {root: 1.0}  # each node's total: its running grad after its last contribution
+    for step in steps:
+        for p in step.partials:
+            gradients[p.parent] = p.grad_after
     leaves = [v for v in nodes if not v.parents]
-    return Explanation(root, names, forward, steps, leaves)
+    return Explanation(root, names, forward, steps, leaves, gradients)
 
 
 def _forward_step(v: Value, names: dict[Value, str]) -> ForwardStep:
@@ -196,7 +205,7 @@ def _full(e: Explanation) -> list[str]:
                 f"   × {up:>{widths[3]}}   = {c:>{widths[4]}}   {running}"
             )
     lines += ["", f"Gradients ∂{r}/∂v of the leaves"]
-    lines += [f"  {e.names[v]:<12} {num(v.grad)}" for v in e.leaves]
+    lines += [f"  {e.names[v]:<12} {num(e.gradient(v))}" for v in e.leaves]
     return lines
 
 
@@ -228,5 +237,5 @@ def _compact(e: Explanation) -> list[str]:
             shown.add(s)
             lines.append(f"  [{s}] ∂{r}/∂{step.name} = {num(step.upstream)}")
     lines += ["", "Gradients of the named leaves"]
-    lines += [f"  {v.label:<20} {num(v.grad)}" for v in e.leaves if v.label]
+    lines += [f"  {v.label:<20} {num(e.gradient(v))}" for v in e.leaves if v.label]
     return lines

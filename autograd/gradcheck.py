@@ -126,9 +126,10 @@ def gradcheck(
     names = _input_names(f, len(xs))
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
-    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
-        if not _is_real(value) or not float(value) >= 0 or (name == "eps" and not value > 0):
-            raise ValueError(f"gradcheck: {name} must be a number ≥ 0 (eps > 0), got {value!r}")
+    for name, value, least in (("eps", eps, "> 0"), ("atol", atol, "≥ 0"), ("rtol", rtol, "≥ 0")):
+        ok = _is_real(value) and math.isfinite(value) and (value > 0 if name == "eps" else value >= 0)
+        if not ok:
+            raise ValueError(f"gradcheck: {name} must be a number {least}, got {value!r}")
     hand = _expected(expected, xs)
 
     def value(point: Sequence[float]) -> float:
@@ -139,20 +140,27 @@ def gradcheck(
         vs = [Value(p, name) for p, name in zip(point, names)]
         return vs, grad(_call(f, vs), vs, create_graph=create_graph)
 
-    _, gs = first(xs)
+    try:
+        analytic, failure = [g.data for g in first(xs)[1]], ""
+    except (ArithmeticError, ValueError) as e:  # a derivative undefined at this point
+        analytic, failure = [math.nan] * len(xs), f"autograd cannot differentiate f here: {e}"
     rows = [
-        _row((i,), xs[i], gs[i].data, _difference(value, xs, i, eps),
-             None if hand is None else hand[i], atol, rtol)
+        _row((i,), xs[i], analytic[i], _difference(value, xs, i, eps),
+             None if hand is None else hand[i], atol, rtol, failure)
         for i in range(len(xs))
     ]
     second: list[GradcheckRow] = []
     if order == 2:
-        vs, gs2 = first(xs, create_graph=True)
-        for i, gi in enumerate(gs2):
-            row = grad(gi, vs)
+        try:
+            vs, gs2 = first(xs, create_graph=True)
+            hessian, failure = [[h.data for h in grad(gi, vs)] for gi in gs2], ""
+        except (ArithmeticError, ValueError) as e:
+            hessian = [[math.nan] * len(xs) for _ in xs]
+            failure = f"autograd cannot take the second derivative here: {e}"
+        for i in range(len(xs)):
             for j in range(len(xs)):
                 numeric = _difference(lambda p, i=i: first(p)[1][i].data, xs, j, eps)
-                second.append(_row((i, j), xs[j], row[j].data, numeric, None, atol, rtol))
+                second.append(_row((i, j), xs[j], hessian[i][j], numeric, None, atol, rtol, failure))
     rows = [replace(r, variables=tuple(names)) for r in rows]
     second = [replace(r, variables=tuple(names)) for r in second]
     report = GradcheckReport(all(r.ok for r in [*rows, *second]), rows, second, eps, atol, rtol)
@@ -185,6 +193,8 @@ def _check_inputs(inputs: Any) -> list[float]:
     for x in xs:
         if not _is_real(x):
             raise TypeError(f"gradcheck: inputs must be numbers, got {_show(x)}")
+        if not math.isfinite(float(x)):
+            raise ValueError(f"gradcheck: inputs must be finite numbers, got {x!r}")
     return [float(x) for x in xs]
 
 
@@ -201,9 +211,9 @@ def _expected(expected: Any, xs: list[float]) -> list[float] | None:
     if expected is None:
         return None
     values = expected(*xs) if callable(expected) else expected
-    if _is_real(values):
+    if _is_real(values) or isinstance(values, Value):
         values = [values]
-    values = list(values)
+    values = [v.data if isinstance(v, Value) else v for v in values]
     if len(values) != len(xs) or not all(_is_real(v) for v in values):
         raise ValueError(
             f"gradcheck: expected must give {len(xs)} number(s), one partial per input, got {values!r}"
@@ -243,12 +253,15 @@ def _difference(g: Callable[[list[float]], float], xs: list[float], i: int, eps:
 
 
 def _row(index: tuple[int, ...], x: float, analytic: float, d: _Difference, expected: float | None,
-         atol: float, rtol: float) -> GradcheckRow:
+         atol: float, rtol: float, failure: str = "") -> GradcheckRow:
     numeric = d.central
     gap = abs(analytic - numeric)
     rel = gap / abs(numeric) if numeric else (0.0 if gap == 0 else math.inf)
     notes = []
-    if d.failure:
+    if failure:
+        notes.append(failure)
+        ok = False
+    elif d.failure:
         notes.append(d.failure)
         ok = False
     else:

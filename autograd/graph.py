@@ -111,25 +111,24 @@ def _digraph(
         raise ValueError(f"draw_dot: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     if format not in FORMATS:
         raise ValueError(f"draw_dot: format must be one of {', '.join(FORMATS)}, got {format!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_dot: max_nodes must be a positive integer, got {max_nodes!r}")
     nodes, edges = trace(root)
     index = {v: i for i, v in enumerate(nodes)}
-    grads_known = root.grad != 0.0
+    # backward() always adds 1 to its root, so all-zero grads mean none were computed yet
+    grads_known = any(v.grad != 0.0 for v in nodes)
 
     def grad_field(v: Value) -> list[str]:
         if not show_grad:
             return []
         return [f"grad {fmt(v.grad)}" if grads_known else "grad —"]
 
-    # Which box each value is drawn in: itself, or its folded scope when collapsing.
+    # Which box each value is drawn in: itself, or (collapse=True) its innermost scope's.
+    folded = _innermost_scopes(nodes) if collapse else {}
     box = {v: f"n{i}" for v, i in index.items()}
-    folded: dict[str, list[Value]] = {}
-    if collapse:
-        for v in nodes:
-            if v.scope:
-                folded.setdefault(v.scope, []).append(v)
-        for members in folded.values():
-            for v in members:
-                box[v] = f"s{index[members[0]]}"
+    for members in folded.values():
+        for v in members:
+            box[v] = f"s{index[members[0]]}"
     drawn = len(set(box.values()))
     if drawn > max_nodes:
         hint = "a larger max_nodes"
@@ -155,44 +154,61 @@ def _digraph(
 
     for v in nodes:
         name = box[v]
-        if collapse and v.scope:
-            if v is not folded[v.scope][0]:
+        if v.scope in folded:
+            members = folded[v.scope]
+            if v is not members[0]:
                 continue
-            out = _scope_output(folded[v.scope], root, edges)
-            short = v.scope.rsplit("/", 1)[-1]
-            fields = [short, f"data {fmt(out.data)}", *grad_field(out)]
+            out = _scope_output(members, root, edges)
+            fields = [v.scope.rsplit("/", 1)[-1], f"data {fmt(out.data)}", *grad_field(out)]
             colour = COLOURS["output"] if out is root else COLOURS["intermediate"]
             parent_scope = v.scope.rsplit("/", 1)[0] if "/" in v.scope else ""
-            add(parent_scope, name, label=_record(*fields), shape="record", fillcolor=colour,
-                id=name, tooltip=v.scope)
+            add(parent_scope, name, label=_record(*fields), shape="record", fillcolor=colour, id=name)
             continue
         label = v.label or (name if names else "")
         fields = ([label] if label else []) + [f"data {fmt(v.data)}"] + grad_field(v)
-        add(v.scope, name, label=_record(*fields), shape="record",
-            fillcolor=COLOURS[role(v, root)], id=name, tooltip=v.label or name)
-        if v.parents:
-            add(v.scope, f"{name}_op", label=v._op.symbol, shape="circle", fillcolor=COLOURS["op"],
-                width="0.3", fixedsize="false", margin="0.02", fontsize="10", id=f"{name}_op",
-                tooltip=v.op)
+        add(v.scope, name, label=_record(*fields), shape="record", fillcolor=COLOURS[role(v, root)],
+            id=name)
+        if v.parents:  # nohtml: a symbol like <x> is text, not Graphviz's HTML-like label
+            add(v.scope, f"{name}_op", label=graphviz.nohtml(v._op.symbol), shape="circle",
+                fillcolor=COLOURS["op"], width="0.3", fixedsize="false", margin="0.02",
+                fontsize="10", id=f"{name}_op")
 
     _emit_scopes(dot, statements)
 
     # Edges: each input into its op (once per use), each op into its result.
     seen_pairs: set[tuple[str, str]] = set()
     for v in nodes:
+        inside_box = v.scope in folded
         for p in v.parents:
-            head = box[v] if collapse and v.scope else f"{box[v]}_op"
+            head = box[v] if inside_box else f"{box[v]}_op"
             tail = box[p]
             if tail == box[v]:
                 continue  # inside one folded box
-            if collapse and (tail, head) in seen_pairs:
+            if inside_box and (tail, head) in seen_pairs:
                 continue  # one arrow between two folded boxes is enough
             seen_pairs.add((tail, head))
             dot.edge(tail, head)
-        if v.parents and not (collapse and v.scope):
+        if v.parents and not inside_box:
             dot.edge(f"{box[v]}_op", box[v])
     dot.attr(label=_legend(), labelloc="b", labeljust="l")
     return dot
+
+
+def _innermost_scopes(nodes: list[Value]) -> dict[str, list[Value]]:
+    """The nodes of each innermost scope (one with no scope inside it), in order."""
+    paths = {v.scope for v in nodes if v.scope}
+    outer = {p.rsplit("/", 1)[0] for p in paths if "/" in p}
+    outer |= {q for p in outer for q in _prefixes(p)}
+    groups: dict[str, list[Value]] = {}
+    for v in nodes:
+        if v.scope and v.scope not in outer:
+            groups.setdefault(v.scope, []).append(v)
+    return groups
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:k]) for k in range(1, len(parts))]
 
 
 def _scope_output(members: list[Value], root: Value, edges: Iterable[tuple[Value, Value]]) -> Value:
@@ -207,6 +223,8 @@ def _scope_output(members: list[Value], root: Value, edges: Iterable[tuple[Value
 
 def _emit_scopes(dot: Any, statements: dict[str, list[tuple[str, dict[str, str]]]]) -> None:
     """Write each scope's statements into nested clusters (a scope inside its parent)."""
+    import graphviz
+
     number: dict[str, int] = {}  # every scope and its ancestors, in order of appearance
     for path in statements:
         parts = path.split("/") if path else []
@@ -221,7 +239,7 @@ def _emit_scopes(dot: Any, statements: dict[str, list[tuple[str, dict[str, str]]
             graph.node(name, **attrs)
         for child in children.get(path, []):
             with graph.subgraph(name=f"cluster_{number[child]}") as sub:
-                sub.attr(label=child.rsplit("/", 1)[-1], style="rounded,filled",
+                sub.attr(label=graphviz.nohtml(child.rsplit("/", 1)[-1]), style="rounded,filled",
                          fillcolor=COLOURS["scope"], color="#bbbbbb", fontcolor="#666666",
                          fontsize="10", labeljust="l")
                 write(sub, child)

@@ -20,6 +20,8 @@ from .explain import Explanation, _paren, explain, num
 from .files import write_atomically
 from .graph import _digraph, fmt
 
+MAX_NODES = 2000
+
 
 def save_html(root: Value, path: str | os.PathLike, *, title: str | None = None) -> Path:
     """Write the step-through page for root's graph to path (one .html file).
@@ -57,7 +59,14 @@ def _explain_and_draw(root: Value) -> tuple[Explanation, str]:
         for v in nodes:
             v.grad = 0.0
         e = explain(root)
-        dot = _digraph(root, "LR", True, 5000, False, "svg", names=True)
+        n = len(nodes)
+        if n > MAX_NODES:
+            raise ValueError(
+                f"save_html: the graph has {n} nodes; a step-through page is made for graphs of up "
+                f"to {MAX_NODES} (one neuron, a small circuit). Explain a bigger one with "
+                "explain(root).summary(), or draw it with draw_dot(root, collapse=True)"
+            )
+        dot = _digraph(root, "LR", True, MAX_NODES, False, "svg", names=True)
         try:
             svg = dot.pipe(format="svg").decode("utf-8")
         except graphviz.ExecutableNotFound:
@@ -132,7 +141,7 @@ def _steps(e: Explanation) -> list[dict[str, Any]]:
             "set": updates,
             "text": "\n".join(lines),
         })
-    grads = ", ".join(f"∂{r}/∂{e.names[v]} = {num(v.grad)}" for v in e.leaves)
+    grads = ", ".join(f"∂{r}/∂{e.names[v]} = {num(e.gradient(v))}" for v in e.leaves)
     steps.append({
         "phase": "done", "node": None, "inputs": [ids[v] for v in e.leaves], "set": {},
         "text": f"Done: every node holds ∂{r}/∂node. For the inputs: {grads}.",

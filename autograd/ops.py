@@ -132,9 +132,16 @@ def _dpow_dexponent(a, b, out):
     )
 
 
+def _dpow_dbase(a, b, out):
+    # b·a^(b−1); written out for b = 0, where a**b is the constant 1 (and 0**−1 would raise)
+    if _data(b) == 0:
+        return 0.0
+    return b * a ** (b - 1)
+
+
 POW = builtin_op(
     "pow", _pow,
-    [lambda a, b, out: b * a ** (b - 1), _dpow_dexponent],
+    [_dpow_dbase, _dpow_dexponent],
     ["∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a"], "**",
     domain=[(0.2, 2.0), (-2.0, 2.0)],
 )
@@ -204,7 +211,7 @@ LOGSUMEXP = builtin_op(
 
 
 def _data(x):
-    return x.data if type(x) is Value else x
+    return x._data if type(x) is Value else x
 
 
 def _unary(op, x, name: str):
@@ -254,6 +261,8 @@ def _values(xs: Iterable, name: str) -> list[Value] | tuple[Value, ...]:
     """xs as Values (numbers become constant leaves); TypeError for anything else."""
     if type(xs) in (list, tuple) and set(map(type, xs)) <= {Value}:
         return xs  # already all Values: the common case, checked at C speed
+    if type(xs) is Value or _is_real(xs) or not hasattr(xs, "__iter__"):
+        raise TypeError(f"{name}: expected a list of Values or numbers, got {_show(xs)}")
     out = []
     for x in xs:
         v = _lift(x)
@@ -302,6 +311,9 @@ def softmax(values: Iterable) -> list[Value]:
     zs = _values(values, "softmax")
     if not zs:
         raise ValueError("softmax: needs at least one value")
+    bad = [z.data for z in zs if not math.isfinite(z.data)]
+    if bad:  # inf − inf would make every probability NaN
+        raise ValueError(f"softmax: logits must be finite numbers, got {bad[0]!r}")
     m = Value(max(z.data for z in zs))
     exps = [(z - m).exp() for z in zs]
     s = total(exps)

@@ -9,19 +9,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
 
-def _check_n(owner: str, what: str, n: Any, least: int = 1) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < least:
+def _check_n(owner: str, what: str, n: Any, least: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < least:
         raise ValueError(f"{owner}: {what} must be an integer ≥ {least}, got {n!r}")
+    return int(n)
 
 
-def _check_noise(owner: str, noise: Any) -> None:
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
-        raise ValueError(f"{owner}: noise must be a number ≥ 0, got {noise!r}")
+def _check_noise(owner: str, noise: Any) -> float:
+    if isinstance(noise, bool) or not isinstance(noise, Real) or not 0 <= noise < float("inf"):
+        raise ValueError(f"{owner}: noise must be a finite number ≥ 0, got {noise!r}")
+    return float(noise)
+
+
+def _check_seed(owner: str, seed: Any) -> int | None:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
+        raise ValueError(f"{owner}: seed must be an integer or None, got {seed!r}")
+    return None if seed is None else int(seed)
 
 
 def make_moons(
@@ -33,9 +42,9 @@ def make_moons(
     (1 − cos t, ½ − sin t), t in [0, π], plus Gaussian noise of std `noise`; the samples
     are shuffled. The same seed gives the same data.
     """
-    _check_n("make_moons", "n_samples", n_samples, 2)
-    _check_noise("make_moons", noise)
-    rng = np.random.default_rng(seed)
+    n_samples = _check_n("make_moons", "n_samples", n_samples, 2)
+    noise = _check_noise("make_moons", noise)
+    rng = np.random.default_rng(_check_seed("make_moons", seed))
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
     t_upper = np.linspace(0.0, np.pi, n_upper)
@@ -55,10 +64,10 @@ def make_spiral(
 ) -> tuple[np.ndarray, np.ndarray]:
     """A spiral with n_classes arms (CS231n): X of shape (n_per_class·n_classes, 2), y in
     {0, …, n_classes − 1}. Arm k has radius r from 0 to 1 and angle 4k + 4r + noise."""
-    _check_n("make_spiral", "n_per_class", n_per_class)
-    _check_n("make_spiral", "n_classes", n_classes, 2)
-    _check_noise("make_spiral", noise)
-    rng = np.random.default_rng(seed)
+    n_per_class = _check_n("make_spiral", "n_per_class", n_per_class)
+    n_classes = _check_n("make_spiral", "n_classes", n_classes, 2)
+    noise = _check_noise("make_spiral", noise)
+    rng = np.random.default_rng(_check_seed("make_spiral", seed))
     X = np.zeros((n_per_class * n_classes, 2))
     y = np.zeros(n_per_class * n_classes, dtype=np.int64)
     for k in range(n_classes):

@@ -25,9 +25,11 @@ def _value(owner: str, x: object) -> Value:
     return v
 
 
-def _as_list(x: object) -> list:
+def _as_list(owner: str, x: object) -> list:
     if type(x) is Value or _is_real(x):
         return [x]
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+        raise TypeError(f"{owner}: expected a Value, a number or a list of them, got {_show(x)}")
     return list(x)  # type: ignore[call-overload]
 
 
@@ -36,7 +38,7 @@ def squared_error(pred: Scalar | Sequence[Scalar], target: Scalar | Sequence[Sca
 
     pred is a Value or a list of them; target a number (or Value) or a list of the same length.
     """
-    preds, targets = _as_list(pred), _as_list(target)
+    preds, targets = _as_list("squared_error", pred), _as_list("squared_error", target)
     if len(preds) != len(targets):
         raise ValueError(
             f"squared_error: {len(preds)} prediction(s) but {len(targets)} target(s); they must match"
@@ -53,23 +55,28 @@ def _check_probability_target(owner: str, target: object) -> float:
     return float(target)  # type: ignore[arg-type]
 
 
-_LOG_FLOOR = -100.0  # like PyTorch's BCELoss, a log term never goes below −100
+_EPS = 1e-12  # below this, a log term is continued along its tangent (PyTorch uses the same ε)
 
 
-def _clamped_log(x: Value) -> Value:
-    """log x, or the constant −100 where log x would be smaller (or x is 0)."""
-    if x.data > math.exp(_LOG_FLOOR):
+def _safe_log(x: Value) -> Value:
+    """log x, continued below ε by its tangent line log ε + (x − ε)/ε.
+
+    The value stays finite at x = 0 (log ε − 1 ≈ −28.6) and the slope stays 1/ε, so a
+    confidently wrong prediction is still pushed back, as PyTorch's BCELoss does.
+    """
+    if x.data > _EPS:
         return log(x)
-    return Value(_LOG_FLOOR)
+    return (x - _EPS) * (1.0 / _EPS) + math.log(_EPS)
 
 
 def binary_cross_entropy(p: Scalar, target: float) -> Value:
     """−(t·log p + (1 − t)·log(1 − p)) for a probability p and a target t in [0, 1].
 
-    Finite everywhere: each log term is clamped at −100, as PyTorch's BCELoss does, so
-    p = 0 or p = 1 gives a large loss rather than inf. If p comes from a sigmoid, prefer
-    binary_cross_entropy_with_logits(z, t), which is exact there too. Through a sigmoid the
-    gradient with respect to the logit is p − t (seed 003).
+    Finite everywhere: below 1e-12 each log is continued along its tangent, so p = 0 with
+    t = 1 costs about 28.6 and its gradient still points the right way. Through a sigmoid,
+    p = σ(z), the gradient with respect to the logit is p − t (seed 003). σ(z) rounds to
+    exactly 1.0 once z > 36, and no formula on p can undo that; for such logits use
+    binary_cross_entropy_with_logits(z, t), which is exact for any z.
     """
     t = _check_probability_target("binary_cross_entropy", target)
     p = _value("binary_cross_entropy", p)
@@ -79,10 +86,10 @@ def binary_cross_entropy(p: Scalar, target: float) -> Value:
             "(pass a score through sigmoid() first, or use binary_cross_entropy_with_logits)"
         )
     terms = []
-    if t != 0.0:  # a zero weight would only add 0·log p, which is NaN at p = 0
-        terms.append(t * _clamped_log(p))
+    if t != 0.0:  # a zero weight would only add 0·log p
+        terms.append(t * _safe_log(p))
     if t != 1.0:
-        terms.append((1.0 - t) * _clamped_log(1.0 - p))
+        terms.append((1.0 - t) * _safe_log(1.0 - p))
     return -(terms[0] if len(terms) == 1 else terms[0] + terms[1])
 
 
@@ -103,7 +110,7 @@ def cross_entropy(logits: Sequence[Scalar], target_index: int) -> Value:
     Computed with log-sum-exp, so logits of 1000 stay finite. The gradient with respect to
     z is softmax(z) − onehot(target).
     """
-    zs = [_value("cross_entropy", z) for z in _as_list(logits)]
+    zs = [_value("cross_entropy", z) for z in _as_list("cross_entropy", logits)]
     if not zs:
         raise ValueError("cross_entropy: needs at least one logit")
     if isinstance(target_index, bool) or not isinstance(target_index, int):

@@ -14,6 +14,7 @@ import math
 import os
 import random
 from collections.abc import Sequence
+from numbers import Integral
 from pathlib import Path
 from typing import Any, Union
 
@@ -53,9 +54,18 @@ def _check_choice(owner: str, what: str, value: Any, choices: Sequence[str]) -> 
         raise ValueError(f"{owner}: unknown {what} {value!r}; expected one of {expected}")
 
 
-def _check_count(owner: str, what: str, n: Any) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+def _check_count(owner: str, what: str, n: Any) -> int:
+    """n as a positive int (numpy integers are fine); ValueError otherwise."""
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
         raise ValueError(f"{owner}: {what} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+def _rng(owner: str, seed: Any) -> random.Random:
+    """A random generator for a seed: None (fresh each time) or an integer."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
+        raise ValueError(f"{owner}: seed must be an integer or None, got {seed!r}")
+    return random.Random(None if seed is None else int(seed))
 
 
 def _as_inputs(owner: str, x: Inputs, nin: int) -> list[Value]:
@@ -94,7 +104,11 @@ def _input_label(i: int) -> str:
 
 
 class Module:
-    """Something with parameters: zero_grad, save and load for all of them."""
+    """Something with parameters: zero_grad, save and load for all of them.
+
+    A subclass overrides named_parameters() (as Neuron, Layer and MLP do) or, micrograd's
+    way, just parameters(); everything else then works, save and load included.
+    """
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order (layer by layer, neuron by neuron,
@@ -104,7 +118,9 @@ class Module:
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(name, Value) pairs; the names, like 'layer1.neuron3.w2', are fixed by the
         structure (the labels start out the same but are yours to change)."""
-        return []
+        if type(self).parameters is Module.parameters:  # neither method overridden
+            return []
+        return [(f"p{i}", p) for i, p in enumerate(self.parameters())]
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0 before the next backward()."""
@@ -113,7 +129,10 @@ class Module:
 
     def config(self) -> dict[str, Any]:
         """The architecture, as saved in files and compared on load."""
-        raise NotImplementedError
+        return {"type": type(self).__name__, "parameters": len(self.named_parameters())}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.parameters())} parameters)"
 
     # -- saving and loading -------------------------------------------------------------
 
@@ -145,7 +164,7 @@ class Module:
             raise ValueError(f"load: {path} is not a text file ({e})") from None
         try:
             doc = json.loads(text)
-        except json.JSONDecodeError as e:
+        except (ValueError, RecursionError) as e:  # JSONDecodeError is a ValueError
             raise ValueError(f"load: {path} is not valid JSON (truncated or corrupt?): {e}") from None
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
             raise ValueError(f"load: {path} is not a model file saved by Module.save")
@@ -170,8 +189,13 @@ class Module:
         new = []
         for name in names:
             x = values[name]
-            if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-                raise ValueError(f"load: parameter {name} in {path} is {x!r}, not a finite number")
+            try:
+                ok = not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(float(x))
+            except OverflowError:  # an integer too large for a float
+                ok = False
+            if not ok:
+                shown = repr(x) if len(repr(x)) < 40 else repr(x)[:37] + "..."
+                raise ValueError(f"load: parameter {name} in {path} is {shown}, not a finite number")
             new.append(float(x))
         for (_, p), x in zip(named, new):  # only now, with everything checked
             p.data = x
@@ -201,7 +225,7 @@ class Neuron(Module):
         fan_out: int = 1,
         name: str = "",
     ) -> None:
-        _check_count("Neuron", "nin", nin)
+        nin = _check_count("Neuron", "nin", nin)
         _check_choice("Neuron", "activation", activation, tuple(ACTIVATIONS))
         _check_choice("Neuron", "init", init, INITS)
         self.nin = nin
@@ -210,7 +234,7 @@ class Neuron(Module):
         self.name = name
         self._act = ACTIVATIONS[activation]
         self._scope = scope(name.rsplit(".", 1)[-1] if name else "neuron")
-        rng = random.Random(seed)
+        rng = _rng("Neuron", seed)
         limit = _init_limit(init, activation, nin, fan_out)
         prefix = f"{name}." if name else ""
         with self._scope:
@@ -250,15 +274,15 @@ class Layer(Module):
         init: str = "uniform",
         name: str = "",
     ) -> None:
-        _check_count("Layer", "nin", nin)
-        if isinstance(nout, int) and not isinstance(nout, bool) and nout < 1:
+        nin = _check_count("Layer", "nin", nin)
+        if isinstance(nout, Integral) and not isinstance(nout, bool) and nout < 1:
             raise ValueError(f"Layer: nout must be at least 1 (an empty layer has no neurons), got {nout}")
-        _check_count("Layer", "nout", nout)
+        nout = _check_count("Layer", "nout", nout)
         _check_choice("Layer", "activation", activation, tuple(ACTIVATIONS))
         _check_choice("Layer", "init", init, INITS)
         self.nin, self.nout, self.activation, self.init, self.name = nin, nout, activation, init, name
         self._scope = scope(name.rsplit(".", 1)[-1] if name else "layer")
-        rng = random.Random(seed)
+        rng = _rng("Layer", seed)
         prefix = f"{name}." if name else ""
         with self._scope:
             self.neurons = [
@@ -305,17 +329,16 @@ class MLP(Module):
         *,
         init: str = "uniform",
     ) -> None:
-        _check_count("MLP", "nin", nin)
-        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+        nin = _check_count("MLP", "nin", nin)
+        if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__") or len(nouts) == 0:
             raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        for n in nouts:
-            _check_count("MLP", "every layer size in nouts", n)
+        nouts = [_check_count("MLP", "every layer size in nouts", n) for n in nouts]
         _check_choice("MLP", "activation", activation, tuple(ACTIVATIONS))
         _check_choice("MLP", "output_activation", output_activation, tuple(ACTIVATIONS))
         _check_choice("MLP", "init", init, INITS)
-        self.nin, self.nouts = nin, list(nouts)
+        self.nin, self.nouts = nin, nouts
         self.activation, self.output_activation, self.init = activation, output_activation, init
-        rng = random.Random(seed)
+        rng = _rng("MLP", seed)
         sizes = [nin, *self.nouts]
         last = len(self.nouts) - 1
         self.layers = [

@@ -40,6 +40,9 @@ class SGD:
         momentum: float = 0.0,
         weight_decay: float = 0.0,
     ) -> None:
+        if not hasattr(params, "__iter__") or isinstance(params, Value):
+            hint = "; pass model.parameters()" if hasattr(params, "parameters") else ""
+            raise TypeError(f"SGD: params must be a list of Values{hint}, got {_show(params)}")
         self.params = list(params)
         if not self.params:
             raise ValueError("SGD: got an empty parameter list")

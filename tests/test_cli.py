@@ -106,3 +106,31 @@ def test_console_script_is_declared():
 
     project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
     assert project["project"]["scripts"]["gradstep"] == "autograd.cli:main"
+
+
+def test_an_expression_may_start_with_a_minus_sign(capsys):
+    assert main(["-x * y", "x=1", "y=2", "--compact"]) == 0
+    out = capsys.readouterr().out
+    assert "f = -x * y" in out and "∂f/∂x = -2" in out and "∂f/∂y = -1" in out
+
+
+def test_the_output_is_named_after_no_variable(capsys):
+    assert main(["f * out", "f=2", "out=3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("result = f * out") and "∂result/∂f = 3" in out
+
+
+def test_files_that_cannot_be_written_are_one_line_errors_with_status_1(tmp_path, capsys):
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert main(["x * y", "x=1", "y=2", "--svg", str(blocked / "g.svg")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and f"cannot write {blocked / 'g.svg'}" in err and "\n" not in err
+
+
+def test_without_graphviz_svg_and_html_fail_with_status_1(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert main(["x * y", "x=1", "y=2", "--svg", str(tmp_path / "g.svg")]) == 1
+    assert "Graphviz" in capsys.readouterr().err and (tmp_path / "g.dot").exists()
+    assert main(["x * y", "x=1", "y=2", "--html", str(tmp_path / "p.html")]) == 1
+    assert "Graphviz" in capsys.readouterr().err and not (tmp_path / "p.html").exists()

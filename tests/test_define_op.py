@@ -103,6 +103,9 @@ def test_a_rule_returning_a_non_number_is_reported_by_name():
         (("f3", lambda x: x, [1.0]), TypeError, r"derivatives\[0\]"),
         (("f4", lambda x: x, [lambda x, o: 1.0], ["a", "b"]), ValueError, "formulas"),
         (("f5", lambda x: x, "rule"), TypeError, "list of rules"),
+        (("f6", lambda x: x, [lambda x: 1.0]), TypeError, r"derivatives\[0\] must take 2 argument\(s\)"),
+        (("f7", lambda x, y: x, [lambda x, o: 1.0]), TypeError, "forward must take 1 argument"),
+        (("f8", lambda x: x, [lambda x, o: 1.0], "a"), TypeError, "list of strings"),
     ],
 )
 def test_bad_definitions_are_rejected(args, error, match):
@@ -114,3 +117,9 @@ def test_redefining_a_user_op_replaces_it():
     first = define_op("twice", lambda x: 2 * x, [lambda x, o: 2.0])
     second = define_op("twice", lambda x: 2 * x, [lambda x, o: 2.0], ["∂(2x)/∂x = 2"])
     assert OPS["twice"] is second and first is not second
+
+
+def test_errors_inside_your_forward_name_the_op():
+    root = define_op("sqrt_op", math.sqrt, [lambda x, out: 0.5 / out])
+    with pytest.raises(ValueError, match=r"sqrt_op: math domain error \(its forward at -1.0\)"):
+        root(Value(-1.0))

@@ -162,3 +162,40 @@ def test_grad_under_anomaly_mode_still_works_for_finite_graphs():
     t = math.tanh(0.5)
     assert g.data == pytest.approx(t + 0.5 * (1 - t * t), rel=1e-14)
     assert h.data == pytest.approx(2 * (1 - t * t) - 2 * 0.5 * t * (1 - t * t), rel=1e-12)
+
+
+def test_data_is_checked_and_converted_when_set():
+    import numpy as np
+
+    v = Value(1.0)
+    v.data = np.float64(3.0)
+    assert type(v.data) is float and type((v * 2).data) is float
+    v.data = 2
+    assert v.data == 2.0 and type(v.data) is float
+    with pytest.raises(TypeError, match="Value.data must be a real number, got str"):
+        v.data = "abc"
+
+
+def test_x_to_the_zero_has_slope_zero_even_at_zero():
+    x = Value(0.0)
+    y = x**0
+    y.backward()
+    assert (y.data, x.grad) == (1.0, 0.0)
+
+
+def test_a_scope_object_can_be_entered_again_while_open():
+    s = scope("s")
+    with s:
+        with s:
+            assert Value(1.0).scope == "s/s"
+        assert Value(1.0).scope == "s"
+    assert Value(1.0).scope == ""
+
+
+def test_softmax_refuses_infinite_logits_instead_of_returning_nan():
+    from autograd import softmax
+
+    with pytest.raises(ValueError, match="finite"):
+        softmax([float("inf"), 1.0])
+    with pytest.raises(TypeError, match="softmax: expected a list"):
+        softmax(1.0)

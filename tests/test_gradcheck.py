@@ -95,3 +95,18 @@ def test_bad_arguments():
         gradcheck(lambda x, y: x * y, [1.0, 2.0], expected=[1.0])
     with pytest.raises(TypeError, match="numbers"):
         gradcheck(lambda x: x, ["a"])
+
+
+def test_an_undefined_derivative_is_reported_not_raised():
+    report = gradcheck(lambda x: x**0.5, [0.0], raise_exception=False)
+    (row,) = report.rows
+    assert not report.ok and math.isnan(row.analytic)
+    assert "autograd cannot differentiate f here" in row.note and "∂(x**0.5)/∂x" in row.note
+
+
+def test_inputs_must_be_finite_and_expected_may_be_values():
+    with pytest.raises(ValueError, match="finite"):
+        gradcheck(lambda x: x, [math.nan])
+    assert gradcheck(lambda x: x * x, [2.0], expected=lambda x: [Value(4.0)]).ok
+    with pytest.raises(ValueError, match="atol must be a number ≥ 0"):
+        gradcheck(lambda x: x, [1.0], atol="a")

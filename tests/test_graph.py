@@ -186,3 +186,45 @@ def test_without_dot_the_source_is_written_and_the_error_says_how_to_install(tmp
     assert str(source) in message
     assert "apt-get install graphviz" in message and "brew install graphviz" in message
     assert "conda install" in message
+
+
+@pytest.mark.parametrize("label", ["<a><b>", "<i>hi</i>", "a\\", "<a>", 'say "hi"', "{x|y}"])
+def test_any_label_gives_valid_dot(label):
+    need_program("dot", "DOT")
+    v = Value(2.0, label) * 3.0
+    v.backward()
+    svg = draw_dot(v).pipe(format="svg").decode()
+    assert ET.fromstring(svg).tag == f"{SVG}svg"
+
+
+def test_collapse_folds_only_innermost_scopes():
+    a = Value(1.0, "a")
+    with scope("outer"):
+        b = a * 2.0
+        with scope("inner"):
+            c = b + 1.0
+        d = c * 3.0
+    source = draw_dot(d, collapse=True).source
+    arrows = [line.strip() for line in source.splitlines() if "->" in line]
+    boxes = {line.split()[0] for line in source.splitlines() if "shape=record" in line}
+    assert sum(name.startswith("s") for name in boxes) == 1  # only "outer/inner" is folded
+    tails = {a.split(" -> ")[0] for a in arrows}
+    heads = {a.split(" -> ")[1] for a in arrows}
+    folded = next(name for name in boxes if name.startswith("s"))
+    assert folded in tails and folded in heads and f"{folded} -> {folded}" not in arrows
+
+
+def test_grads_are_shown_when_any_node_has_one():
+    x, p = Value(-1.0, "x"), Value(3.0, "p")
+    h = x * p
+    loss = h.relu() + p  # the relu is dead, so h gets no gradient, but p does
+    loss.backward()
+    assert (h.grad, x.grad, p.grad) == (0.0, 0.0, 1.0)
+    source = draw_dot(h).source  # drawn from a root whose own grad is 0
+    assert "{ p | data 3.0000 | grad 1.0000 }" in source and "grad —" not in source
+
+
+@pytest.mark.parametrize("bad", [0, -1, "10", 2.5])
+def test_max_nodes_must_be_a_positive_integer(bad):
+    with pytest.raises(ValueError, match="max_nodes must be a positive integer"):
+        draw_dot(Value(1.0), max_nodes=bad)

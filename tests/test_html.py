@@ -97,3 +97,13 @@ def test_stepping_through_the_page_in_a_browser(tmp_path):
 def test_save_html_rejects_non_values(tmp_path):
     with pytest.raises(TypeError):
         save_html(3.0, tmp_path / "x.html")
+
+
+def test_the_last_step_lists_this_pass_gradients_even_after_earlier_backwards(tmp_path):
+    need_program("dot", "DOT")
+    f, (x, y, z, q) = cs231n()
+    f.backward()  # .grad now holds -4, -4, 3 already; the page shows one pass, not two
+    page = save_html(f, tmp_path / "page.html").read_text(encoding="utf-8")
+    steps = json.loads(re.search(r'id="steps">(.*?)</script>', page, re.S).group(1).replace("<\\/", "</"))
+    assert steps[-1]["text"].endswith("∂f/∂x = -4, ∂f/∂y = -4, ∂f/∂z = 3.")
+    assert (x.grad, z.grad) == (-4.0, 3.0)  # and the page left them alone

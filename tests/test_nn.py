@@ -147,9 +147,13 @@ def test_binary_cross_entropy_through_a_sigmoid_has_gradient_p_minus_t(z0, t):
 
 
 def test_binary_cross_entropy_is_finite_at_and_near_0_and_1():
-    assert binary_cross_entropy(1.0, 0).data == 100.0  # clamped like PyTorch's BCELoss
-    assert binary_cross_entropy(0.0, 1).data == 100.0
+    tangent = 1.0 - math.log(1e-12)  # log continued below 1e-12 along its tangent
+    assert binary_cross_entropy(1.0, 0).data == pytest.approx(tangent, rel=1e-12)
+    assert binary_cross_entropy(0.0, 1).data == pytest.approx(tangent, rel=1e-12)
     assert binary_cross_entropy(1.0, 1).data == 0.0
+    p = Value(0.0)
+    binary_cross_entropy(p, 1).backward()  # a confidently wrong prediction is still pushed
+    assert p.grad == pytest.approx(-1e12, rel=1e-12)
     p = Value(1 - 1e-12)
     loss = binary_cross_entropy(p, 0.0)
     loss.backward()
@@ -417,3 +421,58 @@ def test_datasets():
     assert S.shape == (150, 2) and sorted(set(k.tolist())) == [0, 1, 2]
     assert xor_data()[1].tolist() == [0, 1, 1, 0] and nand_data()[1].tolist() == [1, 1, 1, 0]
     assert accuracy([1, 0, 1, 1], [1, 1, 1, 1]) == 0.75
+
+
+def test_a_micrograd_style_module_saves_loads_and_prints(tmp_path):
+    class Pair(Module):
+        def __init__(self):
+            self.a, self.b = Value(1.5), Value(-2.0)
+
+        def parameters(self):
+            return [self.a, self.b]
+
+    m = Pair()
+    assert repr(m) == "Pair(2 parameters)" and [n for n, _ in m.named_parameters()] == ["p0", "p1"]
+    m.save(tmp_path / "pair.json")
+    m.a.data = 9.0
+    m.load(tmp_path / "pair.json")
+    assert (m.a.data, m.b.data) == (1.5, -2.0)
+    with pytest.raises(ValueError, match="holds type='Pair'"):
+        MLP(2, [1]).load(tmp_path / "pair.json")
+
+
+def test_numpy_integers_are_accepted_as_sizes_and_seeds():
+    a = MLP(np.int64(2), np.array([3, 1]), seed=np.int64(4))
+    b = MLP(2, [3, 1], seed=4)
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+    X, _ = make_moons(np.int32(10), noise=np.float32(0.1), seed=np.int64(1))
+    assert X.shape == (10, 2)
+    with pytest.raises(ValueError, match="seed must be an integer or None"):
+        Neuron(2, seed="a")
+
+
+@pytest.mark.parametrize("text", ['{"format": "gradstep.nn", "version": 1, "model": ' + "[" * 50000,
+                                  "[" * 100000])
+def test_load_turns_every_parse_failure_into_a_value_error(tmp_path, text):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="not valid JSON"):
+        MLP(2, [1]).load(path)
+
+
+def test_load_rejects_a_number_too_large_for_a_float(tmp_path):
+    path = tmp_path / "m.json"
+    MLP(2, [1], seed=1).save(path)
+    doc = json.loads(path.read_text())
+    doc["parameters"]["layer1.neuron1.w1"] = 10**400
+    path.write_text(json.dumps(doc))
+    model = MLP(2, [1], seed=2)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match="not a finite number"):
+        model.load(path)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_sgd_wants_the_parameters_not_the_model():
+    with pytest.raises(TypeError, match=r"pass model.parameters\(\)"):
+        SGD(MLP(2, [1]), lr=0.1)
