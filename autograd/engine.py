@@ -42,8 +42,9 @@ class Op:
                                  floats in backward() and on Values under create_graph=True
     formulas[i]                  that partial as text, e.g. "∂(a·b)/∂a = b"
 
-    A variadic op (any number of inputs, like Σ wᵢxᵢ + b) has arity None, one rule
-    `derivatives(*xs, out) -> all partials`, and `formulas(i, n) -> text of partial i`.
+    A variadic op (any number of inputs, like Σ wᵢxᵢ + b) has arity None and takes its
+    inputs as one list: forward(xs) -> float, derivatives(xs, out) -> every partial, and
+    formulas(i, n) -> the text of partial i.
     """
 
     __slots__ = ("name", "symbol", "forward", "derivatives", "formulas", "arity", "domain")
@@ -63,10 +64,14 @@ class Op:
             return self.formulas(i, n)
         return self.formulas[i]
 
+    def evaluate(self, xs: Sequence[float]) -> float:
+        """The forward on a list of floats, whatever the op's arity."""
+        return self.forward(xs) if self.arity is None else self.forward(*xs)
+
     def partials(self, xs: Sequence[Any], out: Any) -> Sequence[Any]:
         """Every local partial ∂out/∂xs[i], on floats or (for create_graph) on Values."""
         if self.arity is None:
-            return self.derivatives(*xs, out)
+            return self.derivatives(xs, out)
         return [d(*xs, out) for d in self.derivatives]
 
     def __call__(self, *args: Scalar) -> Value:
@@ -110,8 +115,9 @@ def define_op(
     symbol is what graphs draw (default: the name); domain is an interval per input where
     the op is smooth, used to pick test points.
 
-    For a variadic op pass a single rule, derivatives(*inputs, out) -> every partial, and
-    formulas as a function (i, n) -> text of partial i.
+    A variadic op (any number of inputs) takes them as one list: pass forward(xs) -> float,
+    a single rule derivatives(xs, out) -> every partial, and formulas as a function
+    (i, n) -> the text of partial i.
 
         >>> square = define_op("square", lambda x: x * x, [lambda x, out: 2 * x], ["∂(x²)/∂x = 2x"])
         >>> square(Value(3.0)).data
@@ -446,18 +452,23 @@ class Value:
         return self
 
     def exp(self) -> Value:
+        """eˣ; ∂eˣ/∂x = eˣ. OverflowError past x ≈ 709.78."""
         return _apply1(EXP, self)
 
     def log(self) -> Value:
+        """ln x for x > 0 (ValueError otherwise); ∂ln x/∂x = 1/x."""
         return _apply1(LOG, self)
 
     def tanh(self) -> Value:
+        """tanh x; ∂tanh x/∂x = 1 − tanh²x."""
         return _apply1(TANH, self)
 
     def sigmoid(self) -> Value:
+        """σ(x) = 1/(1 + e⁻ˣ), without overflow; ∂σ/∂x = σ(1 − σ)."""
         return _apply1(SIGMOID, self)
 
     def relu(self) -> Value:
+        """max(0, x); ∂relu/∂x = 1 if x > 0 else 0."""
         return _apply1(RELU, self)
 
     # -- comparisons look at data, so rules like `1.0 if x > 0 else 0.0` run on Values.
@@ -556,8 +567,9 @@ def _apply(op: Op, xs: Sequence[Value]) -> Value:
 
 def _applyn(op: Op, xs: tuple[Value, ...]) -> Value:
     """Apply an op with more than two inputs (like a neuron's Σ) to a tuple of Values."""
+    datas = [x._data for x in xs]
     try:
-        data = op.forward(*[x._data for x in xs])
+        data = op.forward(datas) if op.arity is None else op.forward(*datas)
     except (ArithmeticError, ValueError) as e:
         raise _labelled(e, op, xs) from None
     return _node(op, data, xs, None)
@@ -802,7 +814,8 @@ def _sweep(order: list[Value], observe: Observer | None) -> None:
             a.grad += op.derivatives[0](a._data, v._data) * g
         else:
             parents = v._a
-            ds = op.partials([p._data for p in parents], v._data)
+            xs = [p._data for p in parents]
+            ds = op.derivatives(xs, v._data) if k is None else op.partials(xs, v._data)
             for p, d in zip(parents, ds):
                 p.grad += d * g
 

@@ -87,6 +87,7 @@ class Explanation:
     gradients: dict[Value, float] = field(default_factory=dict)  # ∂root/∂v from this pass
 
     def name(self, v: Value) -> str:
+        """The name the listing uses for v: its label, or n3 for the fourth node."""
         return self.names[v]
 
     def gradient(self, v: Value) -> float:

@@ -16,7 +16,7 @@ import math
 import operator
 from collections.abc import Iterable, Sequence
 
-from .engine import Value, _apply, _apply1, _is_real, _lift, _show, builtin_op
+from .engine import Op, Value, _apply, _apply1, _is_real, _lift, _show, builtin_op
 
 # ---------------------------------------------------------------------------------------
 # Forward functions on floats, with their domain checks
@@ -76,13 +76,13 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-def _linear(*v: float) -> float:
+def _linear(v: list[float]) -> float:
     # inputs are w1..wn, x1..xn, b
     n = (len(v) - 1) // 2
     return sum(map(operator.mul, v[:n], v[n : 2 * n])) + v[-1]
 
 
-def _logsumexp(*v: float) -> float:
+def _logsumexp(v: list[float]) -> float:
     m = max(v)
     if m in (math.inf, -math.inf):
         return m
@@ -171,10 +171,10 @@ MAXIMUM = builtin_op(
 )
 
 
-def _linear_partials(*v):
-    # inputs w1..wn, x1..xn, b (then out): ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1
-    n = (len(v) - 2) // 2
-    return (*v[n : 2 * n], *v[:n], 1.0)
+def _linear_partials(v, out):
+    # inputs w1..wn, x1..xn, b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1
+    n = (len(v) - 1) // 2
+    return [*v[n : 2 * n], *v[:n], 1.0]
 
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -195,11 +195,11 @@ LINEAR = builtin_op(
     "linear", _linear, _linear_partials, _linear_formula, "Σ",
 )
 TOTAL = builtin_op(
-    "sum", lambda *v: sum(v, 0.0), lambda *v: (1.0,) * (len(v) - 1),
+    "sum", lambda v: sum(v, 0.0), lambda v, out: [1.0] * len(v),
     lambda i, n: f"∂(Σⱼ xⱼ)/∂x{str(i + 1).translate(_SUB)} = 1", "Σ",
 )
 LOGSUMEXP = builtin_op(
-    "logsumexp", _logsumexp, lambda *v: [exp(x - v[-1]) for x in v[:-1]],
+    "logsumexp", _logsumexp, lambda v, out: [exp(x - out) for x in v],
     lambda i, n: (lambda k: f"∂lse/∂z{k} = softmax(z){k} = e^(z{k} − lse)")(str(i + 1).translate(_SUB)),
     "lse",
 )
@@ -214,7 +214,7 @@ def _data(x):
     return x._data if type(x) is Value else x
 
 
-def _unary(op, x, name: str):
+def _unary(op: Op, x: Value | float, name: str) -> Value | float:
     if type(x) is Value:
         return _apply1(op, x)
     if _is_real(x):
@@ -222,37 +222,37 @@ def _unary(op, x, name: str):
     raise TypeError(f"{name}: expected a Value or a real number, got {_show(x)}")
 
 
-def exp(x):
+def exp(x: Value | float) -> Value | float:
     """eˣ. A float gives a float, a Value gives a Value. ∂eˣ/∂x = eˣ."""
     return _unary(EXP, x, "exp")
 
 
-def log(x):
+def log(x: Value | float) -> Value | float:
     """ln x for x > 0 (ValueError otherwise). ∂ln x/∂x = 1/x."""
     return _unary(LOG, x, "log")
 
 
-def tanh(x):
+def tanh(x: Value | float) -> Value | float:
     """tanh x. ∂tanh x/∂x = 1 − tanh²x."""
     return _unary(TANH, x, "tanh")
 
 
-def sigmoid(x):
+def sigmoid(x: Value | float) -> Value | float:
     """σ(x) = 1/(1 + e⁻ˣ), computed without overflow. ∂σ/∂x = σ(1 − σ)."""
     return _unary(SIGMOID, x, "sigmoid")
 
 
-def relu(x):
+def relu(x: Value | float) -> Value | float:
     """max(0, x). ∂relu/∂x = 1 if x > 0 else 0 (so relu′(0) = 0)."""
     return _unary(RELU, x, "relu")
 
 
-def softplus(x):
+def softplus(x: Value | float) -> Value | float:
     """log(1 + eˣ), computed without overflow. ∂softplus/∂x = σ(x)."""
     return _unary(SOFTPLUS, x, "softplus")
 
 
-def maximum(a, b) -> Value:
+def maximum(a: Value | float, b: Value | float) -> Value:
     """max(a, b) as one node; the gradient goes to the larger input (to a on a tie)."""
     return MAXIMUM(a, b)
 

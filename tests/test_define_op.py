@@ -60,8 +60,8 @@ def test_two_input_op_with_partials_for_each():
 def test_variadic_op():
     prod = define_op(
         "prod",
-        lambda *xs: math.prod(xs),
-        lambda *v: [v[-1] / x for x in v[:-1]],
+        lambda xs: math.prod(xs),
+        lambda xs, out: [out / x for x in xs],
         lambda i, n: f"∂(Π xⱼ)/∂x{i + 1} = Π_(j≠{i + 1}) xⱼ",
     )
     xs = [Value(2.0), Value(3.0), Value(4.0)]
