@@ -7,11 +7,13 @@
     >>> x.grad, y.grad, z.grad
     (-4.0, -4.0, 3.0)
 
-The derivative table (ops.py) holds every op's forward, local partials and formula text;
-the engine (engine.py), grad(), the explainer and the graph renderer all read it.
+The derivative table holds every op's forward, local partials and formula text (table.py
+says what a row is, ops.py holds the rows); the engine (engine.py), grad(), the explainer
+and the graph renderer all read it.
 """
 
-from .engine import OPS, Op, Value, backward, define_op, detect_anomaly, grad, no_grad, scope
+from .engine import Value, detect_anomaly, no_grad, scope  # noqa: I001 (the engine first)
+from .backprop import backward, grad
 from .explain import Explanation, explain
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import draw_dot, render, trace
@@ -29,6 +31,7 @@ from .ops import (
     tanh,
     total,
 )
+from .table import OPS, Op, define_op
 
 __all__ = [
     "Explanation",

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .engine import Value, backward, toposort
+from .backprop import backward, toposort
+from .engine import Value
 
 INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 

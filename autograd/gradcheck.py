@@ -30,7 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .engine import Value, _is_real, _show, grad, no_grad
+from .backprop import grad
+from .engine import Value, _is_real, _show, no_grad
 from .explain import num
 
 EPS_MACHINE = 2.220446049250313e-16

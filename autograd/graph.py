@@ -22,7 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .engine import Value, _show, toposort
+from .backprop import toposort
+from .engine import Value, _show
 from .files import write_atomically
 
 COLOURS = {

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .backprop import toposort
 from .engine import Value, _show
 from .explain import Explanation, _paren, explain, num
 from .files import write_atomically
@@ -51,8 +52,6 @@ def _explain_and_draw(root: Value) -> tuple[Explanation, str]:
     """Explain one fresh backward pass and draw the graph, then put every .grad back."""
     import graphviz
 
-    from .engine import toposort
-
     nodes = toposort(root)
     saved = [v.grad for v in nodes]
     try:
@@ -83,8 +82,6 @@ def _explain_and_draw(root: Value) -> tuple[Explanation, str]:
 
 def _ids(e: Explanation) -> dict[Value, str]:
     """The DOT/SVG id of each node: n + its topological index, as draw_dot names them."""
-    from .engine import toposort
-
     return {v: f"n{i}" for i, v in enumerate(toposort(e.root))}
 
 

@@ -16,7 +16,8 @@ import math
 import operator
 from collections.abc import Iterable, Sequence
 
-from .engine import Op, Value, _apply, _apply1, _is_real, _lift, _show, builtin_op
+from .engine import Number, Value, _apply, _apply1, _is_real, _lift, _num, _show
+from .table import Op, builtin_op
 
 # ---------------------------------------------------------------------------------------
 # Forward functions on floats, with their domain checks
@@ -203,6 +204,32 @@ LOGSUMEXP = builtin_op(
     lambda i, n: (lambda k: f"∂lse/∂z{k} = softmax(z){k} = e^(z{k} − lse)")(str(i + 1).translate(_SUB)),
     "lse",
 )
+
+_pow_ops: dict[float, Op] = {}
+
+
+def pow_const(k: Number) -> Op:
+    """The row for x ** k with a constant k: one parent, drawn as "**k".
+
+    Its rule is the base rule of the general pow row with b = k, not a second copy.
+    """
+    k = float(k)
+    op = _pow_ops.get(k)
+    if op is None:
+        d_base = POW.derivatives[0]
+        kt = _num(k)
+        op = Op(
+            "pow",
+            f"**{kt}",
+            lambda a, _k=k: POW.forward(a, _k),
+            (lambda a, out, _k=k: d_base(a, _k, out),),
+            (f"∂(x**{kt})/∂x = {kt}·x**{_num(k - 1)}",),
+            1,
+            ((0.2, 2.0),),
+        )
+        _pow_ops[k] = op
+    return op
+
 
 # ---------------------------------------------------------------------------------------
 # Functions on floats or Values. With a float they return a float; with a Value they

@@ -7,7 +7,8 @@ import random
 import pytest
 
 from autograd import OPS, Value, grad
-from autograd.engine import Op, pow_const
+from autograd.ops import pow_const
+from autograd.table import Op
 
 POW_VARIANTS = [pow_const(k) for k in (2, 3, 0.5, -1, -2.5)]
 ROWS = sorted(OPS.values(), key=lambda op: op.name) + POW_VARIANTS

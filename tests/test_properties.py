@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, grad, sigmoid, softplus, tanh
-from autograd.engine import toposort
+from autograd.backprop import toposort
 
 UNARY = [
     lambda a: tanh(a),
