@@ -50,9 +50,11 @@ def parse(text: str) -> ast.expr:
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as e:
-        raise InputError(
-            f"not a valid expression ({e.msg}); assignments and statements are not allowed"
-        ) from None
+        if "=" in text.replace("==", "").replace("<=", "").replace(">=", "").replace("!=", ""):
+            hint = "assignments are not allowed: write only the expression, and give values as x=2"
+        else:
+            hint = "is an operator missing, as in 2*x or x*y?"
+        raise InputError(f"not a valid expression ({e.msg}); {hint}") from None
     except (RecursionError, MemoryError, ValueError):
         raise InputError("the expression is nested too deeply") from None
     _check(tree)
@@ -66,12 +68,15 @@ def _check(node: ast.AST) -> None:
     while stack:
         n = stack.pop()
         if isinstance(n, ast.BinOp):
+            if isinstance(n.op, ast.BitXor):
+                raise InputError("^ is not a power here: write x**2 for x squared")
             if type(n.op) not in BINARY:
-                raise InputError(f"the operator {type(n.op).__name__} is not allowed; use + - * / **")
+                shown = ast.unparse(n)[:40]
+                raise InputError(f"not allowed: the operator in {shown!r}; use + - * / **")
             stack += [n.left, n.right]
         elif isinstance(n, ast.UnaryOp):
             if not isinstance(n.op, (ast.USub, ast.UAdd)):
-                raise InputError(f"the unary operator {type(n.op).__name__} is not allowed; use - or +")
+                raise InputError(f"not allowed: the operator in {ast.unparse(n)[:40]!r}; use - or +")
             stack.append(n.operand)
         elif isinstance(n, ast.Constant):
             if isinstance(n.value, bool) or not isinstance(n.value, (int, float)):
@@ -82,9 +87,10 @@ def _check(node: ast.AST) -> None:
         elif isinstance(n, ast.Call):
             name = n.func.id if isinstance(n.func, ast.Name) else None
             if name not in FUNCTIONS:
+                hint = " (for a square root write x**0.5)" if name == "sqrt" else ""
                 raise InputError(
                     f"not allowed: calling {name or '(' + ast.unparse(n.func) + ')'}; "
-                    f"only {', '.join(FUNCTIONS)} can be called"
+                    f"only {', '.join(FUNCTIONS)} can be called{hint}"
                 )
             if n.keywords or len(n.args) != 1:
                 raise InputError(f"{name} takes exactly one argument")
@@ -177,7 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m autograd",
         description="Explain the forward and backward pass of an expression, step by step.",
-        epilog='example: python -m autograd "(x + y) * z" x=-2 y=5 z=-4',
+        epilog='example: python -m autograd "(x + y) * z" x=-2 y=5 z=-4. Exit status: 0 done, '
+        "1 a gradcheck failed or a file could not be written, 2 bad input.",
     )
     parser.add_argument("expression", help='e.g. "(x + y) * z" or "tanh(w*x + b)"')
     parser.add_argument("values", nargs="*", metavar="name=value", help="a value for each variable")
@@ -185,7 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--html", metavar="PATH", help="also write the step-through page to PATH")
     parser.add_argument("--check", action="store_true", help="also run gradcheck on the gradients")
     parser.add_argument("--compact", action="store_true", help="a compact listing")
-    args = parser.parse_args(_expression_last(sys.argv[1:] if argv is None else list(argv)))
+    tokens = _expression_last(sys.argv[1:] if argv is None else list(argv))
+    if "--" not in tokens and not {"-h", "--help"} & set(tokens):
+        parser.error('an expression is needed, as in: python -m autograd "x * y" x=2 y=3')
+    args = parser.parse_args(tokens)
     try:
         return _run(args)
     except (InputError, ArithmeticError, ValueError) as e:  # bad input, or math undefined there
@@ -214,14 +224,14 @@ def _expression_last(argv: list[str]) -> list[str]:
         if token == "--":
             rest += argv[i + 1 :]
             break
-        if name in OPTIONS:
-            takes = OPTIONS[name] if "=" not in token else 0
+        if name in OPTIONS or (token.startswith("--") and token[2:3].isalpha()):
+            takes = OPTIONS.get(name, 0) if "=" not in token else 0  # unknown: argparse says so
             options += argv[i : i + 1 + takes]
             i += 1 + takes
             continue
         rest.append(token)
         i += 1
-    return [*options, "--", *rest]
+    return [*options, "--", *rest] if rest else options
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -246,7 +256,7 @@ def _run(args: argparse.Namespace) -> int:
         print("with " + ", ".join(f"{n} = {num(v.data)}" for n, v in env.items()))
     print()
     e = explain(out)
-    print(e.to_text(compact=args.compact))
+    print(e.to_text(compact=args.compact, leaves=False))
     print()
     print("Gradient of every variable")
     for n, v in env.items():

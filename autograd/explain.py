@@ -86,6 +86,7 @@ class Explanation:
     backward_steps: list[BackwardStep]
     leaves: list[Value] = field(default_factory=list)
     gradients: dict[Value, float] = field(default_factory=dict)  # ∂root/∂v from this pass
+    earlier: list[Value] = field(default_factory=list)  # nodes whose .grad was not 0 before
 
     def name(self, v: Value) -> str:
         """The name the listing uses for v: its label, or n3 for the fourth node."""
@@ -98,10 +99,13 @@ class Explanation:
     def __str__(self) -> str:
         return self.to_text()
 
-    def to_text(self, compact: bool = False, max_lines: int | None = None) -> str:
+    def to_text(self, compact: bool = False, max_lines: int | None = None, leaves: bool = True) -> str:
         """The listing. compact=True folds each scope into one line; max_lines keeps the
-        first and last lines and says how many were left out."""
+        first and last lines and says how many were left out; leaves=False leaves out the
+        final list of the named leaves' gradients."""
         lines = _compact(self) if compact else _full(self)
+        if leaves:
+            lines += _leaf_gradients(self, compact)
         if max_lines is not None and len(lines) > max_lines:
             head = max(1, max_lines // 2)
             tail = max(1, max_lines - head - 1)
@@ -123,8 +127,11 @@ def explain(root: Value) -> Explanation:
     if type(root) is not Value:
         raise TypeError(f"explain: root must be a Value, got {type(root).__name__}")
     nodes = toposort(root)
-    names = {v: v.label or f"n{i}" for i, v in enumerate(nodes)}
+    # Labelled nodes go by their label, constants by their value, the rest by their place
+    # in the graph (n3 is the fourth node, as in draw_dot's DOT source).
+    names = {v: v.label or (num(v.data) if not v.parents else f"n{i}") for i, v in enumerate(nodes)}
     forward = [_forward_step(v, names) for v in nodes if v.parents]
+    earlier = [v for v in nodes if v.grad]
 
     records: list[tuple[Value, float, list[Partial]]] = []
 
@@ -144,7 +151,7 @@ def explain(root: Value) -> Explanation:
         for p in step.partials:
             gradients[p.parent] = p.grad_after
     leaves = [v for v in nodes if not v.parents]
-    return Explanation(root, names, forward, steps, leaves, gradients)
+    return Explanation(root, names, forward, steps, leaves, gradients, earlier)
 
 
 def _forward_step(v: Value, names: dict[Value, str]) -> ForwardStep:
@@ -193,21 +200,50 @@ def _full(e: Explanation) -> list[str]:
         f"Backward pass: {len(e.backward_steps)} step(s), starting from ∂{r}/∂{r} = 1",
         "  each input: its local derivative (formula → value) × the upstream gradient",
         "  = its contribution, added to the input's running grad",
+        "  (in a formula, a and b, or x, stand for the op's own inputs in order)",
     ]
     for i, step in enumerate(e.backward_steps, 1):
         lines.append(
             f"  {i}. {step.name} = {step.expression}    upstream ∂{r}/∂{step.name} = {num(step.upstream)}"
         )
         rows = [(p.name, p.formula, num(p.local), _paren(num(p.upstream)), num(p.contribution),
-                 f"{p.name}.grad = {num(p.grad_after)}") for p in step.partials]
+                 f"{p.name}.grad = {num(p.grad_after)}" if p.parent.label or p.parent.parents
+                 else "(a constant)") for p in step.partials]
         widths = [max(len(row[k]) for row in rows) for k in range(6)]
         for name, formula, local, up, c, running in rows:
             lines.append(
                 f"       {name:<{widths[0]}}  {formula:<{widths[1]}} → {local:>{widths[2]}}"
                 f"   × {up:>{widths[3]}}   = {c:>{widths[4]}}   {running}"
             )
-    lines += ["", f"Gradients ∂{r}/∂v of the leaves"]
-    lines += [f"  {e.names[v]:<12} {num(e.gradient(v))}" for v in e.leaves]
+    return lines
+
+
+def _leaf_gradients(e: Explanation, compact: bool) -> list[str]:
+    """The gradients of the named leaves (inputs and parameters), and a word about grads
+    that an earlier backward() had left, since .grad now holds their sum."""
+    r = e.names[e.root]
+    named = [v for v in e.leaves if v.label]
+    lines = ["", f"Gradients ∂{r}/∂v of the named leaves" if named else "No named leaves"]
+    counts: dict[str, int] = {}
+    for v in named:
+        counts[v.label] = counts.get(v.label, 0) + 1
+    width = max((len(v.label) for v in named), default=0) + 2
+    shown: set[str] = set()
+    for v in named:
+        if compact and counts[v.label] > 1:  # a batch: x1 of every sample
+            if v.label not in shown:
+                shown.add(v.label)
+                lines.append(f"  {v.label:<{width}} ({counts[v.label]} leaves with this name)")
+            continue
+        lines.append(f"  {v.label:<{width}} {num(e.gradient(v))}")
+    if e.earlier:
+        example = next((v for v in e.earlier if v.label), e.earlier[0])
+        lines += [
+            "",
+            f"Note: {len(e.earlier)} node(s) already had a gradient from an earlier backward().",
+            "The grads above count this pass only; backward() then added them to the old ones,",
+            f"so {e.names[example]}.grad is now {num(example.grad)}.",
+        ]
     return lines
 
 
@@ -233,11 +269,10 @@ def _compact(e: Explanation) -> list[str]:
     for step in e.backward_steps:
         s = step.node.scope
         if not s:
-            parts = ", ".join(f"{p.name} += {num(p.contribution)}" for p in step.partials)
+            parts = ", ".join(f"{p.name} += {num(p.contribution)}" for p in step.partials
+                              if p.parent.label or p.parent.parents)  # constants need none
             lines.append(f"  {step.name}: upstream {num(step.upstream)}; {parts}")
         elif s not in shown:
             shown.add(s)
             lines.append(f"  [{s}] ∂{r}/∂{step.name} = {num(step.upstream)}")
-    lines += ["", "Gradients of the named leaves"]
-    lines += [f"  {v.label:<20} {num(e.gradient(v))}" for v in e.leaves if v.label]
     return lines

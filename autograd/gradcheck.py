@@ -46,8 +46,8 @@ class GradcheckRow:
     analytic: float
     numeric: float
     expected: float | None
-    abs_error: float  # |analytic − numeric|
-    rel_error: float  # abs_error / |numeric|
+    abs_error: float  # |analytic − numeric|, or |analytic − expected| when that is larger
+    rel_error: float  # abs_error relative to the value compared with
     accuracy: float  # how exact the numeric value itself is (estimated)
     ok: bool
     note: str = ""
@@ -289,4 +289,7 @@ def _row(index: tuple[int, ...], x: float, analytic: float, d: _Difference, expe
         if not (e_gap <= atol + rtol * abs(expected) and e_gap <= max(atol, 1e-9 * abs(expected))):
             ok = False
             notes.append(f"autograd gives {num(analytic)} but your derivation gives {num(expected)}")
+        if e_gap > gap or gap != gap:  # show the larger disagreement in the table
+            gap = e_gap
+            rel = e_gap / abs(expected) if expected else (0.0 if e_gap == 0 else math.inf)
     return GradcheckRow(index, x, analytic, numeric, expected, gap, rel, d.accuracy, ok, "; ".join(notes))

@@ -58,11 +58,14 @@ def role(v: Value, root: Value) -> str:
 
 
 def fmt(x: float) -> str:
-    """Four decimals, or scientific notation where four decimals would hide the value."""
-    if x == 0 or 1e-4 <= abs(x) < 1e6:
+    """Four decimals; four significant digits where four decimals would hide most of the
+    value (0.0004386, not 0.0004); scientific notation for the very small and large."""
+    if x == 0 or 1e-2 <= abs(x) < 1e6:
         return f"{x:.4f}"
     if x != x or x in (float("inf"), float("-inf")):
         return str(x)
+    if 1e-5 <= abs(x) < 1e-2:
+        return f"{x:.4g}"
     return f"{x:.3e}"
 
 
@@ -165,7 +168,7 @@ def _digraph(
             parent_scope = v.scope.rsplit("/", 1)[0] if "/" in v.scope else ""
             add(parent_scope, name, label=_record(*fields), shape="record", fillcolor=colour, id=name)
             continue
-        label = v.label or (name if names else "")
+        label = v.label or (name if names and v.parents else "")  # constants show their data
         fields = ([label] if label else []) + [f"data {fmt(v.data)}"] + grad_field(v)
         add(v.scope, name, label=_record(*fields), shape="record", fillcolor=COLOURS[role(v, root)],
             id=name)

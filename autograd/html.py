@@ -138,10 +138,11 @@ def _steps(e: Explanation) -> list[dict[str, Any]]:
             "set": updates,
             "text": "\n".join(lines),
         })
-    grads = ", ".join(f"∂{r}/∂{e.names[v]} = {num(e.gradient(v))}" for v in e.leaves)
+    named = [v for v in e.leaves if v.label] or e.leaves
+    grads = ", ".join(f"∂{r}/∂{e.names[v]} = {num(e.gradient(v))}" for v in named)
     steps.append({
-        "phase": "done", "node": None, "inputs": [ids[v] for v in e.leaves], "set": {},
-        "text": f"Done: every node holds ∂{r}/∂node. For the inputs: {grads}.",
+        "phase": "done", "node": None, "inputs": [ids[v] for v in named], "set": {},
+        "text": f"Done: every node holds ∂{r}/∂node. For the named inputs: {grads}.",
     })
     return steps
 
@@ -160,6 +161,8 @@ button { font-size: 15px; padding: 6px 14px; border: 1px solid #999; border-radi
 button:hover { background: #f0f0f0; }
 button:disabled { color: #aaa; border-color: #ddd; cursor: default; }
 #counter { font-variant-numeric: tabular-nums; margin-left: 8px; }
+.zoom { margin-left: auto; color: #666; font-size: 13px; }
+.zoom button { font-size: 13px; padding: 3px 9px; margin-left: 3px; }
 #phase { font-weight: 600; margin-left: 8px; color: #8a3b12; }
 #text { flex: none; margin: 4px 20px 10px; padding: 10px 14px; background: #fff8e1;
         border: 1px solid #f0d98c; border-radius: 6px; white-space: pre-wrap; min-height: 3em;
@@ -246,6 +249,22 @@ _SCRIPT = """
     }, 1200);
   }
 
+  // Zoom: the graph is drawn at its natural size (1 pt = 1 px), scaled by `zoom`.
+  const svg = document.querySelector('#graph svg');
+  const pane = document.getElementById('graph');
+  const natural = svg.viewBox.baseVal.width || svg.getBBox().width;
+  let zoom = 1;
+  function setZoom(z) {
+    zoom = Math.max(0.2, Math.min(3, z));
+    svg.style.width = (natural * zoom) + 'px';
+    svg.style.height = 'auto';
+  }
+  function fit() { setZoom(Math.min(1, (pane.clientWidth - 40) / natural)); }
+  document.getElementById('zoom-in').addEventListener('click', function () { setZoom(zoom * 1.25); });
+  document.getElementById('zoom-out').addEventListener('click', function () { setZoom(zoom / 1.25); });
+  document.getElementById('zoom-fit').addEventListener('click', fit);
+  setZoom(Math.max(0.6, Math.min(1, (pane.clientWidth - 40) / natural)));  // readable first
+
   prev.addEventListener('click', function () { stop(); show(k - 1); });
   next.addEventListener('click', function () { stop(); show(k + 1); });
   play.addEventListener('click', toggle);
@@ -253,6 +272,8 @@ _SCRIPT = """
     if (ev.key === 'ArrowRight') { stop(); show(k + 1); ev.preventDefault(); }
     else if (ev.key === 'ArrowLeft') { stop(); show(k - 1); ev.preventDefault(); }
     else if (ev.key === ' ') { toggle(); ev.preventDefault(); }
+    else if (ev.key === '+' || ev.key === '=') { setZoom(zoom * 1.25); }
+    else if (ev.key === '-') { setZoom(zoom / 1.25); }
     else if (ev.key === 'Home') { stop(); show(0); }
     else if (ev.key === 'End') { stop(); show(steps.length - 1); }
   });
@@ -272,13 +293,15 @@ _PAGE = """<!DOCTYPE html>
 <h1>{title}</h1>
 <p class="help">{nsteps} steps: the forward pass computes each value, then the backward pass
 sends gradients from the output back to the inputs. Red outline: the node of this step;
-blue: its inputs; red text: what this step changed. Keys: ← → (step), space (play).</p>
+blue: its inputs; red text: what this step changed. Keys: ← → (step), space (play), + − (zoom).</p>
 </header>
 <div class="controls">
 <button id="prev" type="button">◀ Previous</button>
 <button id="play" type="button">▶ Play</button>
 <button id="next" type="button">Next ▶</button>
 <span id="counter"></span><span id="phase"></span>
+<span class="zoom">zoom <button id="zoom-out" type="button">−</button><button id="zoom-fit"
+type="button">fit</button><button id="zoom-in" type="button">+</button></span>
 </div>
 <div id="text"></div>
 <div id="graph">

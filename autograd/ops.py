@@ -128,8 +128,7 @@ def _dpow_dexponent(a, b, out):
     if a >= 0 and b > 0:
         return 0.0
     raise ValueError(
-        f"∂(a**b)/∂b = a**b·ln(a) needs a > 0 (a = {_data(a)!r}); "
-        "for a constant exponent write x ** 2 with a plain number"
+        f"ln a is undefined for a = {_data(a)!r}; for a constant exponent write x ** 3 with a number"
     )
 
 
@@ -178,17 +177,13 @@ def _linear_partials(v, out):
     return [*v[n : 2 * n], *v[:n], 1.0]
 
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
 def _linear_formula(i: int, count: int) -> str:
-    # subscripts are positions: the k-th weight, the k-th input (not anyone's labels)
+    # z = Σᵢ wᵢxᵢ + b; by role, not by position, so the names never clash with labels
     n = (count - 1) // 2
-    k = str(i % n + 1 if i < 2 * n else 0).translate(_SUB)
     if i < n:
-        return f"∂z/∂w{k} = x{k}"
+        return "∂z/∂wᵢ = xᵢ"
     if i < 2 * n:
-        return f"∂z/∂x{k} = w{k}"
+        return "∂z/∂xᵢ = wᵢ"
     return "∂z/∂b = 1"
 
 
@@ -197,12 +192,11 @@ LINEAR = builtin_op(
 )
 TOTAL = builtin_op(
     "sum", lambda v: sum(v, 0.0), lambda v, out: [1.0] * len(v),
-    lambda i, n: f"∂(Σⱼ xⱼ)/∂x{str(i + 1).translate(_SUB)} = 1", "Σ",
+    lambda i, n: "∂(Σⱼ xⱼ)/∂xᵢ = 1", "Σ",
 )
 LOGSUMEXP = builtin_op(
     "logsumexp", _logsumexp, lambda v, out: [exp(x - out) for x in v],
-    lambda i, n: (lambda k: f"∂lse/∂z{k} = softmax(z){k} = e^(z{k} − lse)")(str(i + 1).translate(_SUB)),
-    "lse",
+    lambda i, n: "∂lse/∂zᵢ = softmax(z)ᵢ = e^(zᵢ − lse)", "lse",
 )
 
 _pow_ops: dict[float, Op] = {}

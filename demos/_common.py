@@ -49,12 +49,21 @@ def save_plot(fig: Any, path: Path) -> None:
     print(f"  wrote {path}")
 
 
+_told_about_graphviz = False
+
+
 def save_graph(root: Value, path: Path, **draw_dot_kwargs: Any) -> bool:
-    """Render root's graph; without Graphviz, keep the .dot file and say how to draw it."""
+    """Render root's graph; without Graphviz, keep the .dot file and say how to draw it
+    (in full the first time, in a line after that)."""
+    global _told_about_graphviz
     try:
         render(root, path, **draw_dot_kwargs)
     except RuntimeError as e:
-        print(f"  {e}")
+        if _told_about_graphviz:
+            print(f"  no Graphviz: wrote {path.with_suffix('.dot')} instead")
+        else:
+            print(f"  {e}")
+            _told_about_graphviz = True
         return False
     print(f"  wrote {path}")
     return True

@@ -82,7 +82,7 @@ def plot_history(plt, history, path: Path) -> None:
     ax2 = ax.twinx()
     ax2.plot(range(1, len(acc) + 1), [100 * a for a in acc], color="#1f5fa8", label="accuracy")
     ax2.set_ylabel("training accuracy (%)", color="#1f5fa8")
-    ax2.set_ylim(0, 101)
+    ax2.set_ylim(0, 105)
     ax.set_title("Training on two moons")
     save_plot(fig, path)
 
@@ -104,7 +104,9 @@ def main() -> None:
         plot_history(plt, history, args.out / "moons_loss.png")
     sample = model(X[0].tolist())  # one forward and backward pass, drawn with each neuron folded
     sample.backward()
-    save_graph(sample, args.out / "moons_graph.svg", collapse=True)
+    if save_graph(sample, args.out / "moons_graph.svg", collapse=True):
+        print(f"  (the graph of the score for the first point, x = ({X[0][0]:.3f}, {X[0][1]:.3f}):"
+              " one box per neuron with its output and ∂score/∂output)")
 
 
 if __name__ == "__main__":

@@ -54,9 +54,11 @@ def gradient_descent(x: np.ndarray, y: np.ndarray, steps: int,
         opt.zero_grad()
         c.backward()
         if k == 0:
-            residual = w.data * x + b.data - y  # the formulas above, in numpy, to check the engine
-            print(f"  at w = b = 0: C = {c.data:.4f}; engine ∂C/∂w = {w.grad:.6f}, ∂C/∂b = {b.grad:.6f}; "
-                  f"formulas {np.mean(residual * x):.6f}, {np.mean(residual):.6f}")
+            residual = w.data * x + b.data - y  # seed 004's formulas, in numpy, to check the engine
+            print(f"  at w = b = 0: C = {c.data:.4f}")
+            print(f"    engine:  ∂C/∂w = {w.grad:.6f}, ∂C/∂b = {b.grad:.6f}")
+            print(f"    by hand: ∂C/∂w = (1/n) Σ (wx+b−y)·x = {np.mean(residual * x):.6f}, "
+                  f"∂C/∂b = (1/n) Σ (wx+b−y) = {np.mean(residual):.6f}")
         opt.step()
         history.append(c.data)  # C before update k + 1, i.e. after k updates
         if k + 1 in (1, 3):

@@ -116,8 +116,8 @@ def plot(plt: Any, results: dict[str, tuple[np.ndarray, np.ndarray]], path: Path
     ax.legend(fontsize=8, loc="lower right")
     ax2.axhline(0.25, color="#c0392b", lw=0.8, ls=":")
     ax2.text(1, 0.27, "σ′ ≤ ¼", color="#c0392b", fontsize=9)
-    ax2.text(1, 0.63, "both ReLU columns: with zero biases, which\nunits are on does not depend on the scale",
-             color="#1f5fa8", fontsize=8)
+    ax2.text(1, 0.63, "ReLU, uniform and ReLU, He: the same line (with zero biases,\n"
+             "which units are on does not depend on the weights' scale)", color="#1f5fa8", fontsize=8)
     ax2.set_ylim(0, 1.05)
     ax2.set_xticks(layers[:-1])
     ax2.set_xlabel("hidden layer")

@@ -59,12 +59,26 @@ def test_sigmoid_neuron_step_by_step():
     assert [round(v.grad, 10) for v in (w0, w1, w2)] == [-0.1966119332, -0.3932238665, 0.1966119332]
 
 
-def test_unlabelled_nodes_get_stable_names():
-    a = Value(2.0)
+def test_unlabelled_nodes_get_stable_names_and_constants_their_value():
+    a = Value(2.0, "a")
     b = a * 3.0
     e = explain(b.tanh())
     assert [s.name for s in e.forward_steps] == ["n2", "n3"]
-    assert e.names[a] == "n0"
+    assert str(e.forward_steps[0]) == "n2 = a * 3 = 2 * 3 = 6"
+    assert e.names[a] == "a" and e.names[b.parents[1]] == "3"
+    text = str(e)
+    assert "3  ∂(a·b)/∂b = a → 2   × 2.45765e-05   = 4.91531e-05   (a constant)" in text
+    assert "Gradients ∂n3/∂v of the named leaves\n  a   7.37296e-05" in text
+
+
+def test_explain_after_backward_says_the_grads_were_added():
+    x = Value(2.0, "x")
+    y = x * x
+    y.backward()
+    text = str(explain(y))
+    assert "x.grad = 4" in text  # this pass, counted from 0
+    assert "already had a gradient" in text and "so x.grad is now 8." in text
+    assert x.grad == 8.0
 
 
 def test_node_reuse_shows_both_contributions_and_the_running_grad():
