@@ -41,6 +41,15 @@ def pyplot() -> Any | None:
     return plt
 
 
+def scatter_classes(ax: Any, X: Any, labels: Any, classes: list[tuple[Any, str, str]],
+                    size: float = 22, **kwargs: Any) -> None:
+    """Scatter the 2-D points X, one colour per class: classes holds (label, colour, name)."""
+    for label, colour, name in classes:
+        pts = X[labels == label]
+        ax.scatter(pts[:, 0], pts[:, 1], c=colour, s=size, edgecolors="white",
+                   linewidths=0.6 if size < 50 else 1, label=name, **kwargs)
+
+
 def save_plot(fig: Any, path: Path) -> None:
     fig.savefig(path, dpi=110, bbox_inches="tight")
     import matplotlib.pyplot as plt

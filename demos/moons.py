@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # run as a file: python demos/moons.py
 import numpy as np
 
 from autograd import no_grad
-from demos._common import arguments, progress, pyplot, save_graph, save_plot, title
+from demos._common import arguments, progress, pyplot, save_graph, save_plot, scatter_classes, title
 from nn import MLP, SGD, accuracy, hinge_loss, l2, linear_decay, make_moons, mean
 
 
@@ -61,9 +61,7 @@ def plot_boundary(plt, model, X, labels, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 5))
     ax.contourf(gx, gy, (scores > 0).reshape(gx.shape), levels=1, colors=["#f6c9c4", "#c6dbef"], alpha=0.9)
     ax.contour(gx, gy, scores.reshape(gx.shape), levels=[0], colors="k", linewidths=1)
-    for label, colour, name in ((-1, "#c0392b", "class −1"), (1, "#1f5fa8", "class +1")):
-        pts = X[labels == label]
-        ax.scatter(pts[:, 0], pts[:, 1], c=colour, s=22, edgecolors="white", linewidths=0.6, label=name)
+    scatter_classes(ax, X, labels, [(-1, "#c0392b", "class −1"), (1, "#1f5fa8", "class +1")])
     ax.set_title("Decision boundary of MLP(2, [16, 16, 1])")
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")

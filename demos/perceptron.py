@@ -31,7 +31,7 @@ if __package__ in (None, ""):  # run as a file: python demos/perceptron.py
 import numpy as np
 
 from autograd import Value, define_op, gradcheck, linear, no_grad
-from demos._common import arguments, pyplot, save_plot, title
+from demos._common import arguments, pyplot, save_plot, scatter_classes, title
 from nn import SGD, Neuron, binary_cross_entropy, mean, nand_data
 
 # The step as a row of the derivative table: its local derivative is 0 (the jump at z = 0
@@ -158,10 +158,7 @@ def plot(plt: Any, neuron: Neuron, path: Path) -> None:
     ax2.plot([], [], color="k", lw=4, alpha=0.5, label="trained neuron: σ = ½")
     ax2.plot(g, (3 - 2 * g) / 2, color="#e67e22", lw=1.8, ls="--", label="perceptron: −2x1 − 2x2 + 3 = 0")
     X, t = nand_data()
-    for label, colour in ((1, "#1f5fa8"), (0, "#c0392b")):
-        pts = X[t == label]
-        ax2.scatter(pts[:, 0], pts[:, 1], c=colour, s=90, edgecolors="white", linewidths=1,
-                    label=f"NAND = {label}", zorder=3)
+    scatter_classes(ax2, X, t, [(1, "#1f5fa8", "NAND = 1"), (0, "#c0392b", "NAND = 0")], size=90, zorder=3)
     ax2.set_xlim(-0.5, 1.5)
     ax2.set_ylim(-0.5, 1.5)
     ax2.set_aspect("equal")

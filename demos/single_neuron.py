@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as a file: python demos/single_neuron.py
 import numpy as np
 
 from autograd import no_grad
-from demos._common import arguments, pyplot, save_plot, title
+from demos._common import arguments, pyplot, save_plot, scatter_classes, title
 from nn import SGD, Minibatches, Neuron, accuracy, mean, squared_error
 
 LR = 0.5
@@ -71,10 +71,7 @@ def plot(plt: Any, neuron: Neuron, X: np.ndarray, t: np.ndarray, history: list[f
     shade = ax.contourf(gx, gy, prob, levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.35)
     fig.colorbar(shade, ax=ax, label="neuron output y = σ(wᵀx + b)")
     ax.contour(gx, gy, prob, levels=[0.5], colors="k", linewidths=1.2)
-    for label, colour in ((0, "#c0392b"), (1, "#1f5fa8")):
-        pts = X[t == label]
-        ax.scatter(pts[:, 0], pts[:, 1], c=colour, s=24, edgecolors="white", linewidths=0.6,
-                   label=f"target t = {label}")
+    scatter_classes(ax, X, t, [(0, "#c0392b", "target t = 0"), (1, "#1f5fa8", "target t = 1")], size=24)
     ax.set_title(f"Learned boundary {w1:.2f}·x1 {sign(w2)} {abs(w2):.2f}·x2 {sign(b)} {abs(b):.2f} = 0")
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")

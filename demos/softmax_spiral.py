@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a file: python demos/softmax_spiral.py
 import numpy as np
 
 from autograd import no_grad, softmax
-from demos._common import arguments, progress, pyplot, save_plot, title
+from demos._common import arguments, progress, pyplot, save_plot, scatter_classes, title
 from nn import MLP, SGD, Minibatches, accuracy, cross_entropy, linear_decay, make_spiral, mean
 
 COLOURS = ("#c0392b", "#1f5fa8", "#27ae60")
@@ -84,10 +84,7 @@ def plot_regions(plt: Any, model: MLP, X: np.ndarray, y: np.ndarray, acc: float,
     regions = np.array(predict(model, np.c_[gx.ravel(), gy.ravel()])).reshape(gx.shape)
     fig, ax = plt.subplots(figsize=(5.6, 5.2))
     ax.contourf(gx, gy, regions, levels=[-0.5, 0.5, 1.5, 2.5], cmap=ListedColormap(LIGHT))
-    for k, colour in enumerate(COLOURS):
-        pts = X[y == k]
-        ax.scatter(pts[:, 0], pts[:, 1], c=colour, s=22, edgecolors="white", linewidths=0.6,
-                   label=f"class {k}")
+    scatter_classes(ax, X, y, [(k, colour, f"class {k}") for k, colour in enumerate(COLOURS)])
     ax.set_title(f"Decision regions of MLP(2, [16, 3]), accuracy {acc:.0%}")
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
