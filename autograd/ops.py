@@ -2,9 +2,11 @@
 
 Each row below is one `builtin_op(name, forward, rules, formulas, symbol)` call. A rule
 `rule(*inputs, out)` returns the local partial ∂out/∂input and nothing else; the engine
-multiplies it by the upstream gradient and accumulates. Rules use only + - * / ** and the
-functions at the end of this file, so the same rule runs on floats (backward) and on
-Values (grad with create_graph=True, for higher derivatives). No derivative appears twice.
+multiplies it by the upstream gradient and accumulates. (The variadic rows at the end,
+Σ wᵢxᵢ + b, Σ xᵢ and log Σ e^zᵢ, take their inputs as one list and have one rule for all.)
+Rules use only + - * / ** and the functions at the end of this file, so the same rule runs
+on floats (backward) and on Values (grad with create_graph=True, for higher derivatives).
+No derivative appears twice.
 
 The forward functions check their domain and raise a clear error that names the op and
 the value (Python would otherwise hand back a complex number, or a bare "math domain error").
