@@ -87,6 +87,7 @@ class Explanation:
     leaves: list[Value] = field(default_factory=list)
     gradients: dict[Value, float] = field(default_factory=dict)  # ∂root/∂v from this pass
     earlier: list[Value] = field(default_factory=list)  # nodes whose .grad was not 0 before
+    nodes: list[Value] = field(default_factory=list)  # every node, in topological order
 
     def name(self, v: Value) -> str:
         """The name the listing uses for v: its label, or n3 for the fourth node."""
@@ -151,7 +152,7 @@ def explain(root: Value) -> Explanation:
         for p in step.partials:
             gradients[p.parent] = p.grad_after
     leaves = [v for v in nodes if not v.parents]
-    return Explanation(root, names, forward, steps, leaves, gradients, earlier)
+    return Explanation(root, names, forward, steps, leaves, gradients, earlier, nodes)
 
 
 def _forward_step(v: Value, names: dict[Value, str]) -> ForwardStep:

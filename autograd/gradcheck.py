@@ -146,7 +146,7 @@ def gradcheck(
     except (ArithmeticError, ValueError) as e:  # a derivative undefined at this point
         analytic, failure = [math.nan] * len(xs), f"autograd cannot differentiate f here: {e}"
     rows = [
-        _row((i,), xs[i], analytic[i], _difference(value, xs, i, eps),
+        _row((i,), xs[i], analytic[i], _differences(lambda p: [value(p)], 1, xs, i, eps)[0],
              None if hand is None else hand[i], atol, rtol, failure)
         for i in range(len(xs))
     ]
@@ -158,10 +158,12 @@ def gradcheck(
         except (ArithmeticError, ValueError) as e:
             hessian = [[math.nan] * len(xs) for _ in xs]
             failure = f"autograd cannot take the second derivative here: {e}"
+        # column j: differences of the whole gradient along input j (one grad() per point)
+        columns = [_differences(lambda p: [g.data for g in first(p)[1]], len(xs), xs, j, eps)
+                   for j in range(len(xs))]
         for i in range(len(xs)):
             for j in range(len(xs)):
-                numeric = _difference(lambda p, i=i: first(p)[1][i].data, xs, j, eps)
-                second.append(_row((i, j), xs[j], hessian[i][j], numeric, None, atol, rtol, failure))
+                second.append(_row((i, j), xs[j], hessian[i][j], columns[j][i], None, atol, rtol, failure))
     rows = [replace(r, variables=tuple(names)) for r in rows]
     second = [replace(r, variables=tuple(names)) for r in second]
     report = GradcheckReport(all(r.ok for r in [*rows, *second]), rows, second, eps, atol, rtol)
@@ -231,26 +233,32 @@ class _Difference:
     failure: str = ""
 
 
-def _difference(g: Callable[[list[float]], float], xs: list[float], i: int, eps: float) -> _Difference:
-    """Central difference of g along input i, its estimated accuracy and one-sided slopes."""
+def _differences(g: Callable[[list[float]], list[float]], n: int, xs: list[float], j: int,
+                 eps: float) -> list[_Difference]:
+    """Central differences along input j of each of the n components of g (a list-valued
+    function), with each one's estimated accuracy and one-sided slopes."""
 
-    def at(step: float) -> float:
+    def at(step: float) -> list[float]:
         p = list(xs)
-        p[i] += step
+        p[j] += step
         return g(p)
 
     try:
-        f0, fp, fm, fp2, fm2 = at(0.0), at(eps), at(-eps), at(2 * eps), at(-2 * eps)
+        points = [at(0.0), at(eps), at(-eps), at(2 * eps), at(-2 * eps)]
     except (ArithmeticError, ValueError) as e:
         nan = math.nan
-        return _Difference(nan, nan, nan, nan, f"f could not be evaluated within ±2·eps of x ({e}); "
-                           "the point may be at the edge of f's domain: try a smaller eps")
-    central = (fp - fm) / (2 * eps)
-    wide = (fp2 - fm2) / (4 * eps)
-    rounding = 4 * EPS_MACHINE * max(abs(f0), abs(fp), abs(fm), abs(fp2), abs(fm2)) / eps
-    # Richardson: the truncation error of `central` is about (wide − central) / 3
-    accuracy = abs(central - wide) / 3 + rounding
-    return _Difference(central, accuracy, (f0 - fm) / eps, (fp - f0) / eps)
+        failure = (f"f could not be evaluated within ±2·eps of x ({e}); "
+                   "the point may be at the edge of f's domain: try a smaller eps")
+        return [_Difference(nan, nan, nan, nan, failure)] * n
+    out = []
+    for f0, fp, fm, fp2, fm2 in zip(*points):
+        central = (fp - fm) / (2 * eps)
+        wide = (fp2 - fm2) / (4 * eps)
+        rounding = 4 * EPS_MACHINE * max(abs(f0), abs(fp), abs(fm), abs(fp2), abs(fm2)) / eps
+        # Richardson: the truncation error of `central` is about (wide − central) / 3
+        accuracy = abs(central - wide) / 3 + rounding
+        out.append(_Difference(central, accuracy, (f0 - fm) / eps, (fp - f0) / eps))
+    return out
 
 
 def _row(index: tuple[int, ...], x: float, analytic: float, d: _Difference, expected: float | None,

@@ -82,7 +82,7 @@ def _explain_and_draw(root: Value) -> tuple[Explanation, str]:
 
 def _ids(e: Explanation) -> dict[Value, str]:
     """The DOT/SVG id of each node: n + its topological index, as draw_dot names them."""
-    return {v: f"n{i}" for i, v in enumerate(toposort(e.root))}
+    return {v: f"n{i}" for i, v in enumerate(e.nodes)}
 
 
 def _initial(e: Explanation) -> dict[str, Any]:

@@ -237,9 +237,10 @@ class Neuron(Module):
         rng = _rng("Neuron", seed)
         limit = _init_limit(init, activation, nin, fan_out)
         prefix = f"{name}." if name else ""
+        self._names = [f"{prefix}w{i + 1}" for i in range(nin)] + [f"{prefix}b"]
         with self._scope:
-            self.w = [Value(rng.uniform(-limit, limit), f"{prefix}w{i + 1}") for i in range(nin)]
-            self.b = Value(0.0, f"{prefix}b")
+            self.w = [Value(rng.uniform(-limit, limit), n) for n in self._names[:-1]]
+            self.b = Value(0.0, self._names[-1])
 
     def __call__(self, x: Inputs) -> Value:
         return self._forward(_as_inputs("Neuron", x, self.nin))
@@ -251,8 +252,7 @@ class Neuron(Module):
             return z if self._act is None else _apply1(self._act, z)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        prefix = f"{self.name}." if self.name else ""
-        return [(f"{prefix}w{i + 1}", w) for i, w in enumerate(self.w)] + [(f"{prefix}b", self.b)]
+        return list(zip(self._names, [*self.w, self.b]))
 
     def config(self) -> dict[str, Any]:
         return {"type": "Neuron", "nin": self.nin, "activation": self.activation}
