@@ -16,6 +16,7 @@ import argparse
 import ast
 import inspect
 import math
+import operator
 import sys
 from collections.abc import Callable, Sequence
 
@@ -26,7 +27,8 @@ MAX_LENGTH = 500
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "exp": ops.exp, "log": ops.log, "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu,
 }
-BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+          ast.Div: operator.truediv, ast.Pow: operator.pow}  # each becomes a Value operator
 WHAT = {  # how to name a refused construct
     ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambda",
     ast.NamedExpr: "assignment (:=)", ast.Compare: "comparisons", ast.BoolOp: "and/or",
@@ -124,20 +126,10 @@ def evaluate(tree: ast.expr, env: dict[str, Value]) -> Value:
     if isinstance(tree, ast.Call):
         return FUNCTIONS[tree.func.id](evaluate(tree.args[0], env))  # type: ignore[attr-defined]
     assert isinstance(tree, ast.BinOp)
-    symbol = BINARY[type(tree.op)]
     a = evaluate(tree.left, env)
-    if symbol == "**" and (k := _constant(tree.right)) is not None:
+    if isinstance(tree.op, ast.Pow) and (k := _constant(tree.right)) is not None:
         return a**k  # x ** 2: a constant exponent is part of the op, not a parent
-    b = evaluate(tree.right, env)
-    if symbol == "+":
-        return a + b
-    if symbol == "-":
-        return a - b
-    if symbol == "*":
-        return a * b
-    if symbol == "/":
-        return a / b
-    return a**b
+    return BINARY[type(tree.op)](a, evaluate(tree.right, env))
 
 
 def _constant(tree: ast.expr) -> float | None:
