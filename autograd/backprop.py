@@ -52,23 +52,30 @@ def toposort(root: Value) -> list[Value]:
                     v._n = 2
                     emit(v)
                 continue
-            v._n = 1
             op = v._op
-            if op is None:
-                continue
-            # Queue the parents not seen yet, last first, so that the first parent is
-            # explored first. A parent may be queued twice before it is expanded; the
-            # extra entry is skipped when it surfaces.
-            if op.arity == 2:
-                if not v._b._n:
-                    push(v._b)
-                if not v._a._n:
-                    push(v._a)
-            elif op.arity == 1:
-                if not v._a._n:
-                    push(v._a)
-            else:  # many parents (a neuron's Σ): pick the unseen ones at C speed
-                stack.extend(filterfalse(_seen, reversed(v._a)))
+            if op is not None:
+                # Queue the parents not seen yet, last first, so that the first parent is
+                # explored first. A parent may be queued twice before it is expanded; the
+                # extra entry is skipped when it surfaces.
+                queued = len(stack)
+                if op.arity == 2:
+                    if not v._b._n:
+                        push(v._b)
+                    if not v._a._n:
+                        push(v._a)
+                elif op.arity == 1:
+                    if not v._a._n:
+                        push(v._a)
+                else:  # many parents (a neuron's Σ): pick the unseen ones at C speed
+                    stack.extend(filterfalse(_seen, reversed(v._a)))
+                if len(stack) > queued:
+                    v._n = 1  # expanded: emitted when it surfaces again
+                    continue
+            # A leaf, or a node whose parents are all emitted already (a seen parent cannot
+            # be waiting on the path above v: that would be a cycle): emit it right away.
+            pop()
+            v._n = 2
+            emit(v)
         return order
     finally:
         for v in order:

@@ -66,6 +66,11 @@ def detect_anomaly() -> Iterator[None]:
         _anomaly = saved
 
 
+def scope_path(outer: str, name: str) -> str:
+    """The path of scope name opened inside the scope path outer ("" at the top)."""
+    return f"{outer}/{name}" if outer else name
+
+
 class scope:
     """`with scope("layer1"):` tags every node created inside with "layer1".
 
@@ -84,7 +89,7 @@ class scope:
     def __enter__(self) -> scope:
         global _scope
         self._saved.append(_scope)
-        _scope = f"{_scope}/{self.name}" if _scope else self.name
+        _scope = scope_path(_scope, self.name)
         return self
 
     def __exit__(self, *exc: object) -> None:

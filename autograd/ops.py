@@ -79,10 +79,16 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+def weighted_sum(ws: Iterable[float], xs: Iterable[float], b: float) -> float:
+    """Σᵢ wᵢxᵢ + b on floats: the linear row's forward. nn's neurons call it directly
+    with the data they have already read, rather than packing it into one list first."""
+    return sum(map(operator.mul, ws, xs)) + b
+
+
 def _linear(v: list[float]) -> float:
     # inputs are w1..wn, x1..xn, b
     n = (len(v) - 1) // 2
-    return sum(map(operator.mul, v[:n], v[n : 2 * n])) + v[-1]
+    return weighted_sum(v[:n], v[n : 2 * n], v[-1])
 
 
 def _logsumexp(v: list[float]) -> float:
