@@ -42,6 +42,7 @@ def toposort(root: Value) -> list[Value]:
     emit = order.append
     stack = [root]
     push, pop = stack.append, stack.pop
+    expanded: set[int] = set()  # ids of the _a tuples of the n-ary nodes expanded so far
     try:
         while stack:
             v = stack[-1]
@@ -67,7 +68,15 @@ def toposort(root: Value) -> list[Value]:
                     if not v._a._n:
                         push(v._a)
                 else:  # many parents (a neuron's Σ): pick the unseen ones at C speed
-                    stack.extend(filterfalse(_seen, reversed(v._a)))
+                    stack.extend(filterfalse(_seen, reversed(v._b)))
+                    # A neuron's Σ nodes share one tuple _a of its parameters. The first
+                    # of them to be expanded queues those above everything else, so by
+                    # the time another one is expanded they have all been emitted (any
+                    # node met before then lies upstream of a parameter, and a node that
+                    # uses the parameter cannot), and it need not look at them again.
+                    if id(v._a) not in expanded:
+                        expanded.add(id(v._a))
+                        stack.extend(filterfalse(_seen, reversed(v._a)))
                 if len(stack) > queued:
                     v._n = 1  # expanded: emitted when it surfaces again
                     continue
@@ -161,7 +170,7 @@ def _sweep(order: list[Value], observe: Observer | None) -> None:
             a = v._a
             a.grad += op.derivatives[0](a._data, v._data) * g
         else:
-            parents = v._a
+            parents = v._a + v._b
             xs = [p._data for p in parents]
             ds = op.derivatives(xs, v._data) if k is None else op.partials(xs, v._data)
             for p, d in zip(parents, ds):

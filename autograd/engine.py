@@ -113,9 +113,12 @@ class Value:
     """
 
     # Parents live in two slots rather than a tuple: a unary node uses _a, a binary node
-    # _a and _b, and only n-ary nodes keep a tuple in _a. That saves a tuple per node
-    # (about a third of the memory). _n is scratch space for the topological sort. The
-    # engine reads and writes _data directly; the data property checks what users set.
+    # _a and _b. That saves a tuple per node (about a third of the memory). An n-ary node
+    # keeps two tuples whose concatenation is its parents, so that a neuron's Σ nodes can
+    # share them: _a holds the neuron's parameters (the same tuple for every sample) and _b
+    # the layer's inputs (the same tuple for every neuron). _n is scratch space for the
+    # topological sort. The engine reads and writes _data directly; the data property
+    # checks what users set.
     __slots__ = ("_data", "grad", "label", "_op", "_a", "_b", "_scope", "_n")
 
     # numpy scalars then defer to our reflected operators: np.float64(2) * v is a Value.
@@ -166,7 +169,7 @@ class Value:
             return (self._a,)
         if op.arity == 2:
             return (self._a, self._b)
-        return self._a
+        return self._a + self._b
 
     @property
     def scope(self) -> str:
@@ -309,7 +312,8 @@ def _leaf(x: float) -> Value:
 
 
 def _node(op: Op, data: float, a: Any, b: Any) -> Value:
-    """A new node made by op from parents (a, b); a leaf under no_grad()."""
+    """A new node made by op from parents a and b (two tuples for an n-ary op, whose
+    concatenation is the parents; b is None for a unary op); a leaf under no_grad()."""
     v = _new(Value)
     v._data = data
     v.grad = 0.0
@@ -323,7 +327,7 @@ def _node(op: Op, data: float, a: Any, b: Any) -> Value:
     v._scope = _scope
     v._n = 0
     if _anomaly and not math.isfinite(data):
-        inputs = a if b is None and type(a) is tuple else (a,) if b is None else (a, b)
+        inputs = (a,) if b is None else a + b if type(a) is tuple else (a, b)
         raise FloatingPointError(f"detect_anomaly: {_call(op, inputs)} = {data!r}")
     return v
 
@@ -350,17 +354,18 @@ def _apply(op: Op, xs: Sequence[Value]) -> Value:
         return _apply1(op, xs[0])
     if op.arity == 2:
         return _apply2(op, xs[0], xs[1])
-    return _applyn(op, tuple(xs))
+    return _applyn(op, tuple(xs), ())
 
 
-def _applyn(op: Op, xs: tuple[Value, ...]) -> Value:
-    """Apply an op with more than two inputs (like a neuron's Σ) to a tuple of Values."""
+def _applyn(op: Op, a: tuple[Value, ...], b: tuple[Value, ...]) -> Value:
+    """Apply an op with more than two inputs (like a neuron's Σ) to the Values a + b."""
+    xs = a + b
     datas = [x._data for x in xs]
     try:
         data = op.forward(datas) if op.arity is None else op.forward(*datas)
     except (ArithmeticError, ValueError) as e:
         raise _labelled(e, op, xs) from None
-    return _node(op, data, xs, None)
+    return _node(op, data, a, b)
 
 
 # ---------------------------------------------------------------------------------------

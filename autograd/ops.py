@@ -18,7 +18,7 @@ import math
 import operator
 from collections.abc import Iterable, Sequence
 
-from .engine import Number, Value, _apply, _apply1, _is_real, _lift, _num, _show
+from .engine import Number, Value, _apply, _apply1, _applyn, _is_real, _lift, _num, _show
 from .table import Op, builtin_op
 
 # ---------------------------------------------------------------------------------------
@@ -86,9 +86,9 @@ def weighted_sum(ws: Iterable[float], xs: Iterable[float], b: float) -> float:
 
 
 def _linear(v: list[float]) -> float:
-    # inputs are w1..wn, x1..xn, b
+    # inputs are w1..wn, b, x1..xn: the neuron's parameters, then its inputs
     n = (len(v) - 1) // 2
-    return weighted_sum(v[:n], v[n : 2 * n], v[-1])
+    return weighted_sum(v[:n], v[n + 1 :], v[n])
 
 
 def _logsumexp(v: list[float]) -> float:
@@ -180,9 +180,9 @@ MAXIMUM = builtin_op(
 
 
 def _linear_partials(v, out):
-    # inputs w1..wn, x1..xn, b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1
+    # inputs w1..wn, b, x1..xn: ∂z/∂wᵢ = xᵢ, ∂z/∂b = 1, ∂z/∂xᵢ = wᵢ
     n = (len(v) - 1) // 2
-    return [*v[n : 2 * n], *v[:n], 1.0]
+    return [*v[n + 1 :], 1.0, *v[:n]]
 
 
 def _linear_formula(i: int, count: int) -> str:
@@ -190,9 +190,9 @@ def _linear_formula(i: int, count: int) -> str:
     n = (count - 1) // 2
     if i < n:
         return "∂z/∂wᵢ = xᵢ"
-    if i < 2 * n:
-        return "∂z/∂xᵢ = wᵢ"
-    return "∂z/∂b = 1"
+    if i == n:
+        return "∂z/∂b = 1"
+    return "∂z/∂xᵢ = wᵢ"
 
 
 LINEAR = builtin_op(
@@ -304,7 +304,8 @@ def _values(xs: Iterable, name: str) -> list[Value] | tuple[Value, ...]:
 def linear(w: Sequence, x: Sequence, b=0.0) -> Value:
     """z = Σ wᵢxᵢ + b as one node, with local partials ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1.
 
-    The weighted sum of a neuron. Its parents are w1..wn, x1..xn, b, in that order.
+    The weighted sum of a neuron. Its parents are w1..wn, b, x1..xn, in that order: the
+    neuron's parameters (in the order of Module.parameters()), then its inputs.
     """
     ws = _values(w, "linear")
     xs = _values(x, "linear")
@@ -312,7 +313,7 @@ def linear(w: Sequence, x: Sequence, b=0.0) -> Value:
         raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs; they must match")
     if type(b) is not Value and (b := _lift(b)) is None:
         raise TypeError(f"linear: the bias must be a Value or a real number, got {_show(b)}")
-    return _apply(LINEAR, (*ws, *xs, b))
+    return _applyn(LINEAR, (*ws, b), tuple(xs))
 
 
 def total(values: Iterable) -> Value:

@@ -69,9 +69,9 @@ def forward(model: MLP) -> tuple[Value, list[Value], list[Value]]:
     loss = squared_error(outs, targets)  # ½ Σ (target − out)²
     loss.label = "E_total"
     # Each neuron is σ(Σ node): name both, walking back from the outputs.
-    net_o1 = outs[0].parents[0]  # parents of a Σ node: w5, w6, out_h1, out_h2, b2
+    net_o1 = outs[0].parents[0]  # parents of a Σ node: w5, w6, b2, out_h1, out_h2
     named = []
-    for kind, outputs in (("h", net_o1.parents[2:4]), ("o", outs)):
+    for kind, outputs in (("h", net_o1.parents[3:5]), ("o", outs)):
         for k, out in enumerate(outputs, 1):
             out.label, out.parents[0].label = f"out_{kind}{k}", f"net_{kind}{k}"
             named += [out.parents[0], out]

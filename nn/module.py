@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import os
 import random
 from collections.abc import Sequence
@@ -18,7 +19,6 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any, Union
 
-import operator
 from autograd import Value, engine, scope
 from autograd.engine import _apply1, _is_real, _lift, _node, _show, scope_path
 from autograd.files import write_atomically
@@ -218,16 +218,20 @@ def _fire(neurons: Sequence[Neuron], xs: list[Value], outer: str) -> list[Value]
     that `with scope(neuron): activation(linear(w, xs, b))` would, but reads the inputs'
     data once for all the neurons, calls the Σ row's forward on that data directly, and
     sets each neuron's scope path ("layer1/neuron3") directly instead of through two
-    `with` blocks per neuron.
+    `with` blocks per neuron. The Σ nodes share their parent tuples: one of the neuron's
+    parameters for every sample, one of the inputs for every neuron.
     """
+    xs = tuple(xs)  # one tuple, shared as the inputs of every neuron's Σ node
     xd = [x._data for x in xs]
     out = []
     saved = engine._scope
     try:
         for n in neurons:
             engine._scope = n._paths.get(outer) or n._path(outer)
-            w, b = n.w, n.b
-            z = _node(LINEAR, weighted_sum(map(_data, w), xd, b._data), (*w, *xs, b), None)
+            wb = n._wb  # (w1, ..., wn, b), shared by this neuron's Σ nodes
+            if wb[-1] is not n.b or n._w != n.w:  # a weight or the bias was replaced
+                wb = n._share_parameters()
+            z = _node(LINEAR, weighted_sum(map(_data, n.w), xd, n.b._data), wb, xs)
             out.append(z if n._act is None else _apply1(n._act, z))
     finally:
         engine._scope = saved
@@ -269,6 +273,7 @@ class Neuron(Module):
         with self._scope:
             self.w = [Value(rng.uniform(-limit, limit), n) for n in self._names[:-1]]
             self.b = Value(0.0, self._names[-1])
+        self._share_parameters()
 
     def __call__(self, x: Inputs) -> Value:
         return self._forward(_as_inputs("Neuron", x, self.nin))
@@ -276,6 +281,18 @@ class Neuron(Module):
     def _forward(self, xs: list[Value]) -> Value:
         # xs are checked Values.
         return _fire([self], xs, engine._scope)[0]
+
+    def _share_parameters(self) -> tuple[Value, ...]:
+        """(w1, ..., wn, b) as the tuple every Σ node of this neuron shares; made again
+        only when a weight or the bias has been replaced, after checking the new ones."""
+        if len(self.w) != self.nin:
+            raise ValueError(f"Neuron: expected {self.nin} weights in .w, got {len(self.w)}")
+        for p in (*self.w, self.b):
+            if type(p) is not Value:
+                raise TypeError(f"Neuron: weights and bias must be Values, got {_show(p)}")
+        self._w = list(self.w)  # what .w held when the tuple was made
+        self._wb = (*self.w, self.b)
+        return self._wb
 
     def _path(self, outer: str) -> str:
         """This neuron's scope path inside the path outer, made once and then looked up."""

@@ -278,7 +278,7 @@ def test_the_weighted_sum_is_one_node_with_the_seed_formula_partials():
     n = Neuron(3, "linear", seed=0)
     x = [Value(0.5), Value(-1.0), Value(2.0)]
     z = n(x)
-    assert z.op == "linear" and z.parents == (*n.w, *x, n.b)
+    assert z.op == "linear" and z.parents == (*n.w, n.b, *x)
     gs = grad(z, [*n.w, *x, n.b])
     assert [g.data for g in gs] == [0.5, -1.0, 2.0, *(w.data for w in n.w), 1.0]
 
