@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .table import Op
 
 _seen = operator.attrgetter("_n")  # non-zero once toposort has met a node
+_grad = operator.attrgetter("grad")
 
 
 def toposort(root: Value) -> list[Value]:
@@ -113,7 +114,7 @@ def backward(root: Value, observe: Observer | None = None) -> None:
     # end. Propagating grads left over from an earlier pass would leak them into this one
     # (micrograd's repeated-backward bug), and adding each contribution straight into an
     # old grad would round differently: this way a second call doubles every grad exactly.
-    old = [(v, v.grad) for v in order if v.grad]
+    old = [(v, v.grad) for v in filter(_grad, order)]  # the nodes whose grad is not 0
     for v, _ in old:
         v.grad = 0.0
     root.grad = 1.0

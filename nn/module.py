@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from autograd import Value, engine, scope
-from autograd.engine import _apply1, _is_real, _lift, _node, _show, scope_path
+from autograd.engine import _is_real, _lift, _node, _show, scope_path
 from autograd.files import write_atomically
 from autograd.ops import LINEAR, RELU, SIGMOID, TANH, weighted_sum
 
@@ -231,8 +231,10 @@ def _fire(neurons: Sequence[Neuron], xs: list[Value], outer: str) -> list[Value]
             wb = n._wb  # (w1, ..., wn, b), shared by this neuron's Σ nodes
             if wb[-1] is not n.b or n._w != n.w:  # a weight or the bias was replaced
                 wb = n._share_parameters()
-            z = _node(LINEAR, weighted_sum(map(_data, n.w), xd, n.b._data), wb, xs)
-            out.append(z if n._act is None else _apply1(n._act, z))
+            zd = weighted_sum(map(_data, n.w), xd, n.b._data)
+            z = _node(LINEAR, zd, wb, xs)
+            act = n._act  # relu, sigmoid or tanh: defined for every float, so never raises
+            out.append(z if act is None else _node(act, act.forward(zd), z, None))
     finally:
         engine._scope = saved
     return out
