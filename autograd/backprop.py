@@ -43,7 +43,7 @@ def toposort(root: Value) -> list[Value]:
     emit = order.append
     stack = [root]
     push, pop = stack.append, stack.pop
-    expanded: set[int] = set()  # ids of the _a tuples of the n-ary nodes expanded so far
+    emitted: set[int] = set()  # ids of parent tuples whose members are all emitted
     try:
         while stack:
             v = stack[-1]
@@ -68,21 +68,29 @@ def toposort(root: Value) -> list[Value]:
                 elif op.arity == 1:
                     if not v._a._n:
                         push(v._a)
-                else:  # many parents (a neuron's Σ): pick the unseen ones at C speed
-                    stack.extend(filterfalse(_seen, reversed(v._b)))
-                    # A neuron's Σ nodes share one tuple _a of its parameters. The first
-                    # of them to be expanded queues those above everything else, so by
-                    # the time another one is expanded they have all been emitted (any
-                    # node met before then lies upstream of a parameter, and a node that
-                    # uses the parameter cannot), and it need not look at them again.
-                    if id(v._a) not in expanded:
-                        expanded.add(id(v._a))
-                        stack.extend(filterfalse(_seen, reversed(v._a)))
+                else:  # many parents (a neuron's Σ), in two tuples shared by many nodes
+                    # Queue each tuple's unseen members at C speed. A tuple that queues
+                    # nothing has all its members emitted (see below), so every other
+                    # node sharing it skips it from then on: a neuron's parameters after
+                    # the first samples, a layer's inputs after its first neurons.
+                    b = v._b
+                    if id(b) not in emitted:
+                        before = len(stack)
+                        stack.extend(filterfalse(_seen, reversed(b)))
+                        if len(stack) == before:
+                            emitted.add(id(b))
+                    a = v._a
+                    if id(a) not in emitted:
+                        before = len(stack)
+                        stack.extend(filterfalse(_seen, reversed(a)))
+                        if len(stack) == before:
+                            emitted.add(id(a))
                 if len(stack) > queued:
                     v._n = 1  # expanded: emitted when it surfaces again
                     continue
-            # A leaf, or a node whose parents are all emitted already (a seen parent cannot
-            # be waiting on the path above v: that would be a cycle): emit it right away.
+            # A leaf, or a node whose parents are all emitted already: emit it right away.
+            # (A parent seen but not emitted would be expanded and waiting on the path
+            # above v, so v would be upstream of its own parent: a cycle.)
             pop()
             v._n = 2
             emit(v)
