@@ -148,6 +148,7 @@ def _sweep(order: list[Value], observe: Observer | None) -> None:
     an observer, does the same arithmetic through _local_partials.
     """
     fast = observe is None and not engine._anomaly
+    data: dict[int, list[float]] = {}  # id of a tuple of parents -> their data
     for v in order:
         op = v._op
         if op is None:  # a leaf: nothing to pass on
@@ -179,8 +180,17 @@ def _sweep(order: list[Value], observe: Observer | None) -> None:
             a = v._a
             a.grad += op.derivatives[0](a._data, v._data) * g
         else:
-            parents = v._a + v._b
-            xs = [p._data for p in parents]
+            a = v._a
+            b = v._b
+            parents = a + b
+            # Each shared tuple's data is read once per sweep (nothing here changes data).
+            xa = data.get(id(a))
+            if xa is None:
+                xa = data[id(a)] = [p._data for p in a]
+            xb = data.get(id(b))
+            if xb is None:
+                xb = data[id(b)] = [p._data for p in b]
+            xs = xa + xb
             ds = op.derivatives(xs, v._data) if k is None else op.partials(xs, v._data)
             for p, d in zip(parents, ds):
                 p.grad += d * g
