@@ -14,7 +14,9 @@
    the engines alike:
      step        one step: forward, backward and the SGD update. The cycle collector
                  runs before it, and the step's graph is still alive when the clock
-                 stops, so no engine pays for freeing its graph.
+                 stops, so no engine pays for freeing its graph. Timed 1 (micrograd),
+                 3 (raw Values) or 10 (nn.MLP) times a round, so that a short step's
+                 median is no more exposed to a passing slowdown than a long one.
      in a loop   the time per step of a block of consecutive steps, as a training loop
                  runs them (2 for micrograd, 10 for raw Values, 40 for nn.MLP), with the
                  collector working as usual and run once more at the end of the block.
@@ -108,8 +110,9 @@ def nn_step(model, opt, X, y):
     return loss
 
 
-# A round times each engine twice: one step on its own, then a block of consecutive steps
-# (a training loop). The blocks last about a second or two each.
+# Per round and engine: how many single steps to time, and how many steps make a block of
+# the training loop, so that each engine spends comparable time (a second or two) on each.
+SINGLE = {"micrograd": 1, "raw Values": 3, "nn.MLP": 10}
 BLOCK = {"micrograd": 2, "raw Values": 10, "nn.MLP": 40}
 
 
@@ -133,22 +136,23 @@ def time_steps(rounds: int) -> dict[str, dict[str, list[float]]]:
         order = names[r % len(names):] + names[: r % len(names)]
         for name in order:
             step = steps[name]
-            gc.collect()
-            t0 = time.perf_counter()
-            loss = step()  # keeps this step's graph alive until the clock has stopped
-            t1 = time.perf_counter()
-            del loss
+            for _ in range(SINGLE[name]):
+                gc.collect()
+                t0 = time.perf_counter()
+                loss = step()  # keeps this step's graph alive until the clock has stopped
+                t1 = time.perf_counter()
+                del loss
+                times[name]["step"].append(t1 - t0)
             gc.collect()
             t2 = time.perf_counter()
             for _ in range(BLOCK[name]):  # each step's graph is dropped as the next begins
                 step()
             gc.collect()  # whatever garbage the block left is the block's to collect
             t3 = time.perf_counter()
-            times[name]["step"].append(t1 - t0)
             times[name]["loop"].append((t3 - t2) / BLOCK[name])
         print(f"  round {r + 1}/{rounds}: " + "  ".join(
-            f"{n} {1000 * times[n]['step'][-1]:.0f}/{1000 * times[n]['loop'][-1]:.0f} ms"
-            for n in names))
+            f"{n} {1000 * statistics.median(times[n]['step'][-SINGLE[n]:]):.0f}"
+            f"/{1000 * times[n]['loop'][-1]:.0f} ms" for n in names))
     return times
 
 
