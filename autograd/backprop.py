@@ -145,9 +145,12 @@ def _sweep(order: list[Value], observe: Observer | None) -> None:
 
     The common cases (one or two parents, any number of parents) have fast paths that
     call the table's rules directly; the general path, used under detect_anomaly or with
-    an observer, does the same arithmetic through _local_partials.
+    an observer, does the same arithmetic through _local_partials. The fast path for
+    many parents also skips terms that are all ±0.0; the grads come out the same to
+    the last bit either way.
     """
     fast = observe is None and not engine._anomaly
+    isfinite = math.isfinite
     data: dict[int, list[float]] = {}  # id of a tuple of parents -> their data
     for v in order:
         op = v._op
@@ -182,7 +185,6 @@ def _sweep(order: list[Value], observe: Observer | None) -> None:
         else:
             a = v._a
             b = v._b
-            parents = a + b
             # Each shared tuple's data is read once per sweep (nothing here changes data).
             xa = data.get(id(a))
             if xa is None:
@@ -192,7 +194,12 @@ def _sweep(order: list[Value], observe: Observer | None) -> None:
                 xb = data[id(b)] = [p._data for p in b]
             xs = xa + xb
             ds = op.derivatives(xs, v._data) if k is None else op.partials(xs, v._data)
-            for p, d in zip(parents, ds):
+            if g == 0.0 and isfinite(sum(ds)):
+                # Nothing flows back (a dead ReLU, a met hinge margin): every term would be
+                # ±0.0, which changes no grad. A non-finite partial (the sum shows it) is
+                # still multiplied out, so 0 × inf gives NaN here just as it does elsewhere.
+                continue
+            for p, d in zip(a + b, ds):
                 p.grad += d * g
 
 

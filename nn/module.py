@@ -228,10 +228,10 @@ def _fire(neurons: Sequence[Neuron], xs: list[Value], outer: str) -> list[Value]
     try:
         for n in neurons:
             engine._scope = n._paths.get(outer) or n._path(outer)
-            wb = n._wb  # (w1, ..., wn, b), shared by this neuron's Σ nodes
-            if wb[-1] is not n.b or n._w != n.w:  # a weight or the bias was replaced
+            w, b, wb = n.w, n.b, n._wb  # wb: (w1, ..., wn, b), shared by its Σ nodes
+            if wb[-1] is not b or n._w != w:  # a weight or the bias was replaced
                 wb = n._share_parameters()
-            zd = weighted_sum(map(_data, n.w), xd, n.b._data)
+            zd = weighted_sum(map(_data, w), xd, b._data)
             z = _node(LINEAR, zd, wb, xs)
             act = n._act  # relu, sigmoid or tanh: defined for every float, so never raises
             out.append(z if act is None else _node(act, act.forward(zd), z, None))

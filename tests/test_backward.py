@@ -164,3 +164,37 @@ def test_sigmoid_saturates_without_overflow():
     s.backward()
     assert s.data == pytest.approx(math.exp(-30) / (1 + math.exp(-30)), rel=1e-14)
     assert x.grad == pytest.approx(s.data * (1 - s.data), rel=1e-14)
+
+
+def test_skipping_a_zero_upstream_gradient_changes_no_grad_by_even_a_bit():
+    # backward() does not multiply out a Σ node whose upstream gradient is 0 (a dead ReLU,
+    # a met hinge margin); explain() walks the same graph through the general path, which
+    # multiplies every term out. The grads must agree bit for bit, and the skip must occur.
+    from autograd import explain
+    from autograd.backprop import toposort
+    from nn import MLP, hinge_loss, make_moons, mean
+
+    X, y = make_moons(40, noise=0.1, seed=3)
+    model = MLP(2, [8, 8, 1], seed=4)
+    loss = mean([hinge_loss(model(list(x)), 2 * t - 1) for x, t in zip(X, y)])
+    nodes = toposort(loss)
+    loss.backward()
+    fast = [v.grad for v in nodes]
+    skipped = [v for v in nodes if v.op == "linear" and v.grad == 0.0]
+    assert len(skipped) > 20
+    for v in nodes:
+        v.grad = 0.0
+    explain(loss)
+    assert [v.grad for v in nodes] == fast
+    assert [math.copysign(1, v.grad) for v in nodes] == [math.copysign(1, g) for g in fast]
+
+
+def test_a_zero_upstream_gradient_still_multiplies_out_an_infinite_partial():
+    # 0 × ∞ is NaN in backward() as in explain(): the skip only drops terms that are ±0.
+    from autograd import explain, linear
+
+    for run in (lambda y: y.backward(), explain):
+        w, x = Value(math.inf), Value(2.0)
+        y = 0.0 * linear([w], [x], 0.0)  # ∂y/∂Σ = 0, ∂Σ/∂x = w = ∞
+        run(y)
+        assert math.isnan(x.grad) and w.grad == 0.0
