@@ -24,7 +24,7 @@
                  step begins; micrograd's closures make reference cycles, which only the
                  collector frees, and it runs more often and longer as they pile up.
 2. backward() through a chain of a million nodes (micrograd's recursion dies near 1000).
-3. Memory per node of a long chain, by tracemalloc.
+3. Memory, by tracemalloc: one step's graph, and per node of a long chain.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ SINGLE = {"micrograd": 1, "raw Values": 3, "nn.MLP": 10}
 BLOCK = {"micrograd": 2, "raw Values": 10, "nn.MLP": 40}
 
 
-def time_steps(rounds: int) -> dict[str, dict[str, list[float]]]:
+def make_steps() -> dict[str, Any]:
+    """name -> a function that runs one step and returns its loss (and so its graph)."""
     X, labels = nn.make_moons(100, noise=0.1, seed=1)
     y = labels * 2 - 1  # every engine gets these numpy arrays, as micrograd's demo has them
     raw = RawMLP([2, 16, 16, 1], seed=1)
@@ -130,6 +131,10 @@ def time_steps(rounds: int) -> dict[str, dict[str, list[float]]]:
         random.seed(1)
         mg_model = mg_nn.MLP(2, [16, 16, 1])
         steps = {"micrograd": lambda: demo_step(mg_engine.Value, mg_model, X, y), **steps}
+    return steps
+
+
+def time_steps(rounds: int, steps: dict[str, Any]) -> dict[str, dict[str, list[float]]]:
     times: dict[str, dict[str, list[float]]] = {name: {"step": [], "loop": []} for name in steps}
     names = list(steps)
     for r in range(rounds):
@@ -187,15 +192,16 @@ def deep_chain(n: int) -> None:
                 break
 
 
-def bytes_per_node(value_type, n: int = 200_000) -> float:
+def traced_bytes(make) -> int:
+    """The memory that what make() returns holds on to, by tracemalloc."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    keep = chain(value_type, n)
+    keep = make()
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     del keep
-    return (after - before) / n
+    return after - before
 
 
 def main() -> None:
@@ -232,7 +238,8 @@ def _run(args: argparse.Namespace) -> None:
         print("micrograd is not installed (pip install micrograd): printing our figures only\n")
 
     print(f"1. One step of micrograd's demo, {args.rounds} alternating rounds (step/in a loop)")
-    times = time_steps(args.rounds)
+    steps = make_steps()
+    times = time_steps(args.rounds, steps)
     med = {n: {k: statistics.median(v) for k, v in t.items()} for n, t in times.items()}
     print(f"\n  {'':<12} {'step':>10} {'in a loop':>10}", end="")
     print(f"  {'micrograd ÷ this (step)':>24} {'(in a loop)':>12}" if "micrograd" in med else "")
@@ -246,10 +253,15 @@ def _run(args: argparse.Namespace) -> None:
     print(f"\n2. backward() through a chain of {args.chain:,} nodes")
     deep_chain(args.chain)
 
-    print("\n3. Memory per node (a chain y = y * c, 200,000 nodes, tracemalloc)")
-    print(f"  ours: {bytes_per_node(autograd.Value):.0f} bytes per node")
+    print("\n3. Memory, by tracemalloc")
+    print("  one step's graph, still held after backward and the update:")
+    for name, step in steps.items():
+        print(f"    {name:<12} {traced_bytes(step) / 2**20:6.1f} MB")
+    n = 200_000
+    print(f"  per node of a chain y = y * c of {n:,} nodes:")
+    print(f"    ours         {traced_bytes(lambda: chain(autograd.Value, n)) / n:6.0f} bytes")
     if mg_engine is not None:
-        print(f"  micrograd: {bytes_per_node(mg_engine.Value):.0f} bytes per node")
+        print(f"    micrograd    {traced_bytes(lambda: chain(mg_engine.Value, n)) / n:6.0f} bytes")
     print(f"\nPython {sys.version.split()[0]} on {sys.platform}")
 
 
