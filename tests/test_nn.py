@@ -476,3 +476,28 @@ def test_load_rejects_a_number_too_large_for_a_float(tmp_path):
 def test_sgd_wants_the_parameters_not_the_model():
     with pytest.raises(TypeError, match=r"pass model.parameters\(\)"):
         SGD(MLP(2, [1]), lr=0.1)
+
+
+def test_replacing_a_weight_or_the_bias_after_a_forward_pass_is_seen_by_the_next():
+    # A neuron's Σ nodes share a tuple of its parameters; replacing one makes a new tuple.
+    n = Neuron(2, "linear", seed=0)
+    first = n([1.0, 2.0])
+    old_w0 = n.w[0]
+    n.w[0] = Value(5.0, "tied")
+    n.b = Value(0.5)
+    z = n([1.0, 2.0])
+    assert z.data == 5.0 * 1.0 + n.w[1].data * 2.0 + 0.5
+    assert z.parents[:3] == (n.w[0], n.w[1], n.b)
+    z.backward()
+    assert n.w[0].grad == 1.0 and n.b.grad == 1.0 and old_w0.grad == 0.0
+    assert first.parents[0] is old_w0  # the earlier graph keeps what it was built from
+
+
+def test_a_neuron_with_a_broken_weight_list_says_so_at_the_next_call():
+    n = Neuron(2, seed=0)
+    n.w.append(Value(1.0))
+    with pytest.raises(ValueError, match="expected 2 weights in .w, got 3"):
+        n([1.0, 2.0])
+    n.w[:] = [Value(1.0), 2.0]
+    with pytest.raises(TypeError, match="weights and bias must be Values, got float 2.0"):
+        n([1.0, 2.0])
