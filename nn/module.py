@@ -298,6 +298,8 @@ class Neuron(Module):
 
     def _path(self, outer: str) -> str:
         """This neuron's scope path inside the path outer, made once and then looked up."""
+        if len(self._paths) >= 64:  # called inside many different scopes: start afresh
+            self._paths.clear()
         path = self._paths[outer] = scope_path(outer, self._scope.name)
         return path
 

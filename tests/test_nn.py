@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from autograd import Value, grad, no_grad, sigmoid, softmax
+from autograd import Value, grad, no_grad, scope, sigmoid, softmax
 from nn import (
     MLP,
     SGD,
@@ -501,3 +501,12 @@ def test_a_neuron_with_a_broken_weight_list_says_so_at_the_next_call():
     n.w[:] = [Value(1.0), 2.0]
     with pytest.raises(TypeError, match="weights and bias must be Values, got float 2.0"):
         n([1.0, 2.0])
+
+
+def test_a_model_called_inside_many_scopes_tags_each_pass_and_keeps_few_paths():
+    model = MLP(2, [2, 1], seed=0)
+    for i in range(100):
+        with scope(f"sample{i}"):
+            out = model([0.1, 0.2])
+        assert out.scope == f"sample{i}/layer2/neuron1"
+    assert len(model.layers[0].neurons[0]._paths) <= 64
