@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from itertools import filterfalse
+from itertools import compress, filterfalse
 from typing import TYPE_CHECKING, Any
 
 from . import engine
@@ -49,10 +49,10 @@ def toposort(root: Value) -> list[Value]:
             v = stack[-1]
             state = v._n
             if state:  # its parents are done (or this is a duplicate entry): emit it once
-                pop()
                 if state == 1:
                     v._n = 2
                     emit(v)
+                pop()  # last, so that an interrupt leaves v in stack or order, to be reset
                 continue
             op = v._op
             if op is not None:
@@ -91,9 +91,9 @@ def toposort(root: Value) -> list[Value]:
             # A leaf, or a node whose parents are all emitted already: emit it right away.
             # (A parent seen but not emitted would be expanded and waiting on the path
             # above v, so v would be upstream of its own parent: a cycle.)
-            pop()
             v._n = 2
             emit(v)
+            pop()
         return order
     finally:
         for v in order:
@@ -122,21 +122,19 @@ def backward(root: Value, observe: Observer | None = None) -> None:
     # end. Propagating grads left over from an earlier pass would leak them into this one
     # (micrograd's repeated-backward bug), and adding each contribution straight into an
     # old grad would round differently: this way a second call doubles every grad exactly.
-    old = [(v, v.grad) for v in filter(_grad, order)]  # the nodes whose grad is not 0
-    for v, _ in old:
-        v.grad = 0.0
+    old = list(map(_grad, order))
+    for v in order:
+        v.grad = 0.0  # every one, -0.0 too: _sweep's skipping of ±0.0 terms relies on it
     root.grad = 1.0
     try:
         _sweep(order, observe)
     except BaseException as e:
-        for u in order:  # all or nothing: a failed pass leaves every grad as it was
-            u.grad = 0.0
-        for u, g in old:
-            u.grad = g
+        for v, g in zip(order, old):  # all or nothing: a failed pass leaves every grad as it was
+            v.grad = g
         if isinstance(e, (ArithmeticError, ValueError)) and not isinstance(e, FloatingPointError):
             _explain_failure(order)
         raise
-    for v, g in old:
+    for v, g in compress(zip(order, old), old):  # the nodes whose old grad was not 0
         v.grad += g
 
 
@@ -194,10 +192,11 @@ def _sweep(order: list[Value], observe: Observer | None) -> None:
                 xb = data[id(b)] = [p._data for p in b]
             xs = xa + xb
             ds = op.derivatives(xs, v._data) if k is None else op.partials(xs, v._data)
-            if g == 0.0 and isfinite(sum(ds)):
+            if g == 0.0 and type(total := sum(ds)) is float and isfinite(total):
                 # Nothing flows back (a dead ReLU, a met hinge margin): every term would be
-                # ±0.0, which changes no grad. A non-finite partial (the sum shows it) is
-                # still multiplied out, so 0 × inf gives NaN here just as it does elsewhere.
+                # ±0.0, which changes no grad (none is -0.0: backward() starts them at 0.0).
+                # A non-finite partial (the sum shows it) is still multiplied out, so 0 × inf
+                # gives NaN here just as it does elsewhere.
                 continue
             for p, d in zip(a + b, ds):
                 p.grad += d * g

@@ -134,18 +134,18 @@ def explain(root: Value) -> Explanation:
     forward = [_forward_step(v, names) for v in nodes if v.parents]
     earlier = [v for v in nodes if v.grad]
 
-    records: list[tuple[Value, float, list[Partial]]] = []
+    records: list[tuple[Value, float, list[Partial], int]] = []  # node, upstream, partials, inputs
 
     def observe(v: Value, i: int, p: Value, local: float, upstream: float, c: float) -> None:
         if not records or records[-1][0] is not v:  # the first input of the next node
-            records.append((v, upstream, []))
-        formula = v._op.formula(i, len(v.parents))
+            records.append((v, upstream, [], len(v.parents)))
+        formula = v._op.formula(i, records[-1][3])
         records[-1][2].append(Partial(p, names[p], formula, local, upstream, c, p.grad))
 
     backward(root, observe=observe)
     steps = [
         BackwardStep(v, names[v], v.op, _expression(v, [names[q] for q in v.parents]), up, tuple(ps))
-        for v, up, ps in records
+        for v, up, ps, _ in records
     ]
     gradients = {root: 1.0}  # each node's total: its running grad after its last contribution
     for step in steps:
@@ -183,10 +183,10 @@ def _expression(v: Value, args: list[str], numbers: bool = False) -> str:
         return f"{args[0]} {INFIX[name]} {args[1]}"
     if name == "pow":
         return f"{args[0]}{op.symbol}" if op.arity == 1 else f"{args[0]} ** {args[1]}"
-    if name == "linear":
+    if name == "linear":  # inputs w1..wn, b, x1..xn
         n = (len(args) - 1) // 2
-        terms = [f"{w}·{x}" for w, x in zip(args[:n], args[n : 2 * n])]
-        return " + ".join([*terms, args[-1]])
+        terms = [f"{w}·{x}" for w, x in zip(args[:n], args[n + 1 :])]
+        return " + ".join([*terms, args[n]])
     if name == "sum":
         return " + ".join(args)
     return f"{op.symbol}({', '.join(args)})"

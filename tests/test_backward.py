@@ -198,3 +198,45 @@ def test_a_zero_upstream_gradient_still_multiplies_out_an_infinite_partial():
         y = 0.0 * linear([w], [x], 0.0)  # ∂y/∂Σ = 0, ∂Σ/∂x = w = ∞
         run(y)
         assert math.isnan(x.grad) and w.grad == 0.0
+
+
+def test_a_negative_zero_grad_comes_out_as_explain_leaves_it():
+    # The skip of ±0.0 terms must not keep a -0.0 that adding a +0.0 term would clear.
+    from autograd import explain, linear, relu
+
+    results = []
+    for run in (lambda y: y.backward(), explain):
+        w, x = Value(2.0), Value(-3.0)
+        y = relu(linear([w], [x], 0.0))  # Σ = -6: nothing flows back into it
+        x.grad = -0.0
+        run(y)
+        results.append(math.copysign(1.0, x.grad))
+    assert results == [1.0, 1.0]
+
+
+def test_a_failed_backward_puts_back_every_grad_bit_for_bit():
+    x, z = Value(0.0), Value(2.0)
+    y = z * x**0.5  # ∂√x/∂x is undefined at 0
+    x.grad, z.grad = -0.0, 7.0
+    with pytest.raises(ZeroDivisionError):
+        y.backward()
+    assert math.copysign(1.0, x.grad) == -1.0 and z.grad == 7.0 and y.grad == 0.0
+
+
+def test_a_variadic_rule_that_returns_values_still_works_where_nothing_flows_back():
+    from autograd import define_op, explain, relu
+
+    s = Value(2.0)
+    scaled = define_op("scaled_sum_test", lambda xs: s.data * sum(xs), lambda xs, out: [s] * len(xs))
+    for run in (lambda y: y.backward(), explain):
+        xs = [Value(1.0), Value(-2.0), Value(-3.0)]
+        run(relu(scaled(*xs)))  # relu of -8: the upstream gradient is 0
+        assert all(float(getattr(x.grad, "data", x.grad)) == 0.0 for x in xs)
+
+
+def test_explain_writes_a_weighted_sum_with_each_weight_next_to_its_input():
+    from autograd import explain, linear
+
+    z = linear([Value(2.0, "w1"), Value(3.0, "w2")], [Value(5.0, "x1"), Value(7.0, "x2")], Value(1.0, "b"))
+    z.label = "z"
+    assert str(explain(z).forward_steps[0]) == "z = w1·x1 + w2·x2 + b = 2·5 + 3·7 + 1 = 32"
