@@ -143,13 +143,17 @@ def _digraph(
         )
 
     dot = graphviz.Digraph("autograd", format=format)
-    dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.35")
+    # mclimit: almost no reordering to reduce crossings, so boxes keep the order the graph
+    # was built in (neuron1 above neuron2, w1 above w2) rather than a rotation of it.
+    dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.35",
+             mclimit="0.01")
     dot.attr("node", fontname="Helvetica", fontsize="10", style="filled")
     if collapse:  # folded layers are densely connected: thin, translucent arrows
         dot.attr("edge", color="#55555580", arrowsize="0.5", penwidth="0.6")
     else:
         dot.attr("edge", color="#555555", arrowsize="0.7")
 
+    used: set[str] = set()  # the roles drawn, for the legend
     # Group the statements by scope so nested scopes become nested clusters.
     statements: dict[str, list[tuple[str, dict[str, str]]]] = {}
 
@@ -164,15 +168,19 @@ def _digraph(
                 continue
             out = _scope_output(members, root, edges)
             fields = [v.scope.rsplit("/", 1)[-1], f"data {fmt(out.data)}", *grad_field(out)]
-            colour = COLOURS["output"] if out is root else COLOURS["intermediate"]
+            kind = "output" if out is root else "intermediate"
+            used.add(kind)
+            colour = COLOURS[kind]
             parent_scope = v.scope.rsplit("/", 1)[0] if "/" in v.scope else ""
             add(parent_scope, name, label=_record(*fields), shape="record", fillcolor=colour, id=name)
             continue
         label = v.label or (name if names and v.parents else "")  # constants show their data
         fields = ([label] if label else []) + [f"data {fmt(v.data)}"] + grad_field(v)
-        add(v.scope, name, label=_record(*fields), shape="record", fillcolor=COLOURS[role(v, root)],
-            id=name)
+        kind = role(v, root)
+        used.add(kind)
+        add(v.scope, name, label=_record(*fields), shape="record", fillcolor=COLOURS[kind], id=name)
         if v.parents:  # nohtml: a symbol like <x> is text, not Graphviz's HTML-like label
+            used.add("op")
             add(v.scope, f"{name}_op", label=graphviz.nohtml(v._op.symbol), shape="circle",
                 fillcolor=COLOURS["op"], width="0.3", fixedsize="false", margin="0.02",
                 fontsize="10", id=f"{name}_op")
@@ -194,7 +202,7 @@ def _digraph(
             dot.edge(tail, head)
         if v.parents and not inside_box:
             dot.edge(f"{box[v]}_op", box[v])
-    dot.attr(label=_legend(), labelloc="b", labeljust="l")
+    dot.attr(label=_legend(used), labelloc="b", labeljust="l")
     return dot
 
 
@@ -260,8 +268,11 @@ LEGEND = {
 }
 
 
-def _legend() -> str:
-    cells = "".join(f'<td bgcolor="{COLOURS[k]}"> {text} </td>' for k, text in LEGEND.items())
+def _legend(used: set[str]) -> str:
+    """A key to the colours that the graph uses."""
+    cells = "".join(
+        f'<td bgcolor="{COLOURS[k]}"> {text} </td>' for k, text in LEGEND.items() if k in used
+    )
     return f'<<table border="0" cellspacing="3" cellpadding="2"><tr>{cells}</tr></table>>'
 
 

@@ -1,5 +1,6 @@
 """trace(), draw_dot() and render()."""
 
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -228,3 +229,41 @@ def test_grads_are_shown_when_any_node_has_one():
 def test_max_nodes_must_be_a_positive_integer(bad):
     with pytest.raises(ValueError, match="max_nodes must be a positive integer"):
         draw_dot(Value(1.0), max_nodes=bad)
+
+
+def test_layout_keeps_neurons_and_weights_in_their_order(tmp_path):
+    # Graphviz's crossing minimisation used to draw layer 1 as neuron9..16, neuron1..8.
+    need_program("dot", "DOT")
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([1.67, -0.22])
+    out.backward()
+
+    def top_to_bottom(dot_graph, pattern):
+        plain = subprocess.run(
+            ["dot", "-Tplain"], input=dot_graph.source, capture_output=True, text=True, check=True
+        ).stdout
+        found = []  # (x, -y, label) of every box whose label matches
+        for line in plain.splitlines():
+            parts = line.split()
+            if parts[0] == "node" and (m := re.search(pattern, " ".join(parts[6:]))):
+                found.append((round(float(parts[2]), 1), -float(parts[3]), m.group(1)))
+        columns = {}
+        for x, _, label in sorted(found):
+            columns.setdefault(x, []).append(label)
+        return list(columns.values())
+
+    layers = top_to_bottom(draw_dot(out, collapse=True), r"\b(neuron\d+)\b")
+    assert layers[:2] == [[f"neuron{k}" for k in range(1, 17)]] * 2
+    model = MLP(3, [2], "sigmoid", seed=0)
+    outs = model([0.1, 0.2, 0.3])
+    weights = top_to_bottom(draw_dot(outs[0] + outs[1]), r"layer1\.neuron1\.(w\d|b)\b")
+    assert weights == [["w1", "w2", "w3", "b"]]
+
+
+def test_the_legend_lists_only_the_colours_the_graph_uses():
+    f, _ = cs231n()  # x, y, z are inputs; no constants
+    source = draw_dot(f).source
+    assert "> output <" in source and "> input / parameter <" in source and "> op <" in source
+    assert "> constant <" not in source
+    folded = draw_dot(MLP(2, [3, 1], seed=0)([0.5, -0.3]), collapse=True).source
+    assert "> op <" not in folded and "> intermediate <" in folded
