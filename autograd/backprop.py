@@ -73,18 +73,12 @@ def toposort(root: Value) -> list[Value]:
                     # nothing has all its members emitted (see below), so every other
                     # node sharing it skips it from then on: a neuron's parameters after
                     # the first samples, a layer's inputs after its first neurons.
-                    b = v._b
-                    if id(b) not in emitted:
-                        before = len(stack)
-                        stack.extend(filterfalse(_seen, reversed(b)))
-                        if len(stack) == before:
-                            emitted.add(id(b))
-                    a = v._a
-                    if id(a) not in emitted:
-                        before = len(stack)
-                        stack.extend(filterfalse(_seen, reversed(a)))
-                        if len(stack) == before:
-                            emitted.add(id(a))
+                    for group in (v._b, v._a):  # _a last, so the first parent is on top
+                        if id(group) not in emitted:
+                            before = len(stack)
+                            stack.extend(filterfalse(_seen, reversed(group)))
+                            if len(stack) == before:
+                                emitted.add(id(group))
                 if len(stack) > queued:
                     v._n = 1  # expanded: emitted when it surfaces again
                     continue
