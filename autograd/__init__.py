@@ -7,31 +7,26 @@
     >>> x.grad, y.grad, z.grad
     (-4.0, -4.0, 3.0)
 
-The derivative table holds every op's forward, local partials and formula text (table.py
-says what a row is, ops.py holds the rows); the engine (engine.py), grad(), the explainer
-and the graph renderer all read it.
+The core, in the order a lecture reads it, each file using only the ones before it:
+    table.py       what a row of the derivative table is (Op) and the table (OPS)
+    ops.py         the built-in rows: forward, local partials, formulas, symbols
+    value.py       the Value node, the modes, and backward()
+    backprop.py    grad(): gradients as Values, for higher derivatives
+Around it: text.py (how numbers and failures are written), define.py (define_op: your
+own rows, checked), functional.py (exp … softmax, linear), and the teaching tools:
+explain, graph, html, gradcheck, cli.
 """
 
-from .engine import Value, detect_anomaly, no_grad, scope  # noqa: I001 (the engine first)
-from .backprop import backward, grad
+from .backprop import grad
+from .define import define_op
 from .explain import Explanation, explain
+from .functional import exp, linear, log, logsumexp, maximum, relu, sigmoid, softmax, softplus, tanh, total
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import draw_dot, render, trace
 from .html import save_html
-from .ops import (
-    exp,
-    linear,
-    log,
-    logsumexp,
-    maximum,
-    relu,
-    sigmoid,
-    softmax,
-    softplus,
-    tanh,
-    total,
-)
-from .table import OPS, Op, define_op
+from .modes import detect_anomaly, enable_grad, no_grad, scope
+from .table import OPS, Op
+from .value import Value, backward, toposort
 
 __all__ = [
     "Explanation",
@@ -44,6 +39,7 @@ __all__ = [
     "define_op",
     "detect_anomaly",
     "draw_dot",
+    "enable_grad",
     "exp",
     "explain",
     "grad",
@@ -61,6 +57,7 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+    "toposort",
     "total",
     "trace",
 ]

@@ -20,15 +20,18 @@ import operator
 import sys
 from collections.abc import Callable, Sequence
 
-from . import ops
-from .engine import Value
+from . import functional as ops
+from .value import Value
 
 MAX_LENGTH = 500
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "exp": ops.exp, "log": ops.log, "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu,
 }
-BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-          ast.Div: operator.truediv, ast.Pow: operator.pow}  # each becomes a Value operator
+Binary = Callable[[Value, Value], Value]
+BINARY: dict[type[ast.operator], Binary] = {  # each becomes a Value operator
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 WHAT = {  # how to name a refused construct
     ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambda",
     ast.NamedExpr: "assignment (:=)", ast.Compare: "comparisons", ast.BoolOp: "and/or",
@@ -113,7 +116,7 @@ def variables(tree: ast.expr) -> list[str]:
 def evaluate(tree: ast.expr, env: dict[str, Value]) -> Value:
     """Build the graph of a checked tree, with env giving each variable's Value."""
     if isinstance(tree, ast.Constant):
-        return Value(tree.value)
+        return Value(float(tree.value))  # type: ignore[arg-type]  # _check let only numbers through
     if isinstance(tree, ast.Name):
         if tree.id in FUNCTIONS:
             raise InputError(f"{tree.id} is a function; call it, as in {tree.id}(x)")
@@ -138,7 +141,7 @@ def _constant(tree: ast.expr) -> float | None:
     while isinstance(tree, ast.UnaryOp):
         sign = -sign if isinstance(tree.op, ast.USub) else sign
         tree = tree.operand
-    if isinstance(tree, ast.Constant):
+    if isinstance(tree, ast.Constant) and isinstance(tree.value, (int, float)):
         return sign * tree.value
     return None
 
@@ -227,8 +230,9 @@ def _expression_last(argv: list[str]) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .explain import explain, num
+    from .explain import explain
     from .gradcheck import gradcheck
+    from .text import num
 
     tree = parse(args.expression)
     names = variables(tree)

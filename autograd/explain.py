@@ -19,18 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .backprop import backward, toposort
-from .engine import Value
-
-INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
-
-
-def num(x: float) -> str:
-    """A number as a learner reads it: up to 6 significant digits, no trailing zeros."""
-    if x != x or x in (float("inf"), float("-inf")):
-        return str(x)
-    text = f"{x:.6g}"
-    return "0" if text == "-0" else text
+from .table import bracket
+from .text import num
+from .value import Value, backward, toposort
 
 
 @dataclass(frozen=True)
@@ -56,7 +47,7 @@ class Partial:
 
     parent: Value
     name: str
-    formula: str  # from the derivative table, e.g. "∂(a·b)/∂a = b"
+    formula: str  # from the derivative table, in the step's names: "∂f/∂q = z"
     local: float  # its value here
     upstream: float  # ∂root/∂node, the same for every input of the step
     contribution: float  # local × upstream, added to the input's grad
@@ -134,18 +125,19 @@ def explain(root: Value) -> Explanation:
     forward = [_forward_step(v, names) for v in nodes if v.parents]
     earlier = [v for v in nodes if v.grad]
 
-    records: list[tuple[Value, float, list[Partial], int]] = []  # node, upstream, partials, inputs
+    records: list[tuple[Value, float, list[Partial], list[str]]] = []  # node, upstream, partials
 
     def observe(v: Value, i: int, p: Value, local: float, upstream: float, c: float) -> None:
         if not records or records[-1][0] is not v:  # the first input of the next node
-            records.append((v, upstream, [], len(v.parents)))
-        formula = v._op.formula(i, records[-1][3])
+            records.append((v, upstream, [], [names[q] for q in v.parents]))
+        args = records[-1][3]
+        formula = v.row.formula(i, len(args), args, names[v]) if v.row else ""
         records[-1][2].append(Partial(p, names[p], formula, local, upstream, c, p.grad))
 
     backward(root, observe=observe)
     steps = [
-        BackwardStep(v, names[v], v.op, _expression(v, [names[q] for q in v.parents]), up, tuple(ps))
-        for v, up, ps, _ in records
+        BackwardStep(v, names[v], v.op, _expression(v, args), up, tuple(ps))
+        for v, up, ps, args in records
     ]
     gradients = {root: 1.0}  # each node's total: its running grad after its last contribution
     for step in steps:
@@ -160,36 +152,13 @@ def _forward_step(v: Value, names: dict[Value, str]) -> ForwardStep:
     return ForwardStep(
         v, names[v], v.op, parents, tuple(names[p] for p in parents), v.data,
         _expression(v, [names[p] for p in parents]),
-        _expression(v, [num(p.data) for p in parents], numbers=True),
+        _expression(v, [num(p.data) for p in parents]),
     )
 
 
-def _paren(text: str) -> str:
-    return f"({text})" if text.startswith("-") else text
-
-
-def _expression(v: Value, args: list[str], numbers: bool = False) -> str:
-    """v's op applied to args (names, or numbers), written the way the seeds write it.
-
-    Negative numbers get brackets next to an operator, as in 3 * (-4) or -(2).
-    """
-    op = v._op
-    name = op.name
-    if name == "neg":
-        return f"-({args[0]})" if numbers else f"-{args[0]}"
-    if name == "pow" or name in INFIX or name in ("linear", "sum"):
-        args = [_paren(a) for a in args] if numbers else args
-    if name in INFIX:
-        return f"{args[0]} {INFIX[name]} {args[1]}"
-    if name == "pow":
-        return f"{args[0]}{op.symbol}" if op.arity == 1 else f"{args[0]} ** {args[1]}"
-    if name == "linear":  # inputs w1..wn, b, x1..xn
-        n = (len(args) - 1) // 2
-        terms = [f"{w}·{x}" for w, x in zip(args[:n], args[n + 1 :])]
-        return " + ".join([*terms, args[n]])
-    if name == "sum":
-        return " + ".join(args)
-    return f"{op.symbol}({', '.join(args)})"
+def _expression(v: Value, args: list[str]) -> str:
+    """v's op applied to args (names, or numbers), as its row writes it: 3 * (-4)."""
+    return v.row.write(args) if v.row else ""
 
 
 def _full(e: Explanation) -> list[str]:
@@ -201,21 +170,20 @@ def _full(e: Explanation) -> list[str]:
         f"Backward pass: {len(e.backward_steps)} step(s), starting from ∂{r}/∂{r} = 1",
         "  each input: its local derivative (formula → value) × the upstream gradient",
         "  = its contribution, added to the input's running grad",
-        "  (in a formula, a and b, or x, stand for the op's own inputs in order)",
     ]
     for i, step in enumerate(e.backward_steps, 1):
-        lines.append(
-            f"  {i}. {step.name} = {step.expression}    upstream ∂{r}/∂{step.name} = {num(step.upstream)}"
-        )
-        rows = [(p.name, p.formula, num(p.local), _paren(num(p.upstream)), num(p.contribution),
-                 f"{p.name}.grad = {num(p.grad_after)}" if p.parent.label or p.parent.parents
-                 else "(a constant)") for p in step.partials]
+        lines.append(f"  {i}. {step.name} = {step.expression}    "
+                     f"upstream ∂{r}/∂{bracket(step.name)} = {num(step.upstream)}")
+        rows = [(p.name, p.formula, num(p.local), bracket(num(p.upstream)), num(p.contribution),
+                 f"{bracket(p.name)}.grad = {num(p.grad_after)}") for p in step.partials]
         widths = [max(len(row[k]) for row in rows) for k in range(6)]
         for name, formula, local, up, c, running in rows:
             lines.append(
                 f"       {name:<{widths[0]}}  {formula:<{widths[1]}} → {local:>{widths[2]}}"
                 f"   × {up:>{widths[3]}}   = {c:>{widths[4]}}   {running}"
             )
+        constants = dict.fromkeys(e.names[q] for q in step.node.parents if not q.requires_grad)
+        lines += [f"       {c:<{widths[0]}}  (a constant: it needs no gradient)" for c in constants]
     return lines
 
 
@@ -267,13 +235,12 @@ def _compact(e: Explanation) -> list[str]:
             lines.append(f"  [{s}] {out.name} = {out.op}(…) = {num(out.value)}")
     lines += ["", f"Backward pass (compact), from ∂{r}/∂{r} = 1"]
     shown.clear()
-    for step in e.backward_steps:
-        s = step.node.scope
+    for back in e.backward_steps:
+        s = back.node.scope
         if not s:
-            parts = ", ".join(f"{p.name} += {num(p.contribution)}" for p in step.partials
-                              if p.parent.label or p.parent.parents)  # constants need none
-            lines.append(f"  {step.name}: upstream {num(step.upstream)}; {parts}")
+            parts = ", ".join(f"{p.name} += {num(p.contribution)}" for p in back.partials)
+            lines.append(f"  {back.name}: upstream {num(back.upstream)}; {parts}")
         elif s not in shown:
             shown.add(s)
-            lines.append(f"  [{s}] ∂{r}/∂{step.name} = {num(step.upstream)}")
+            lines.append(f"  [{s}] ∂{r}/∂{back.name} = {num(back.upstream)}")
     return lines

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write data to path through a temporary file in the same folder and os.replace.
 
     An interrupted write leaves the old file (or none) in place, never a truncated one.

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .backprop import grad
-from .engine import Value, _is_real, _show, no_grad
-from .explain import num
+from .modes import no_grad
+from .text import describe, is_real, num
+from .value import Value
 
 EPS_MACHINE = 2.220446049250313e-16
 
@@ -79,13 +80,16 @@ class GradcheckReport:
         rows = [*self.rows, *self.second_order]
         for row in rows:
             body.append((
-                row.name, num(row.input), _g(row.analytic), _g(row.numeric),
-                "—" if row.expected is None else _g(row.expected),
+                row.name, num(row.input), num(row.analytic, 10), num(row.numeric, 10),
+                "—" if row.expected is None else num(row.expected, 10),
                 f"{row.abs_error:.2e}", f"{row.rel_error:.2e}", "ok" if row.ok else "FAIL",
             ))
         widths = [max(len(r[k]) for r in [header, *body]) for k in range(len(header))]
-        line = lambda r: "  ".join(c.ljust(w) if k == 0 else c.rjust(w)  # noqa: E731
-                                   for k, (c, w) in enumerate(zip(r, widths))).rstrip()
+
+        def line(r: tuple[str, ...]) -> str:
+            cells = (c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths)))
+            return "  ".join(cells).rstrip()
+
         verdict = "gradcheck passed" if self.ok else "gradcheck FAILED"
         out = [f"{verdict} (eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})", line(header)]
         out += [line(r) for r in body]
@@ -99,10 +103,6 @@ class GradcheckError(AssertionError):
     def __init__(self, report: GradcheckReport) -> None:
         super().__init__(str(report))
         self.report = report
-
-
-def _g(x: float) -> str:
-    return f"{x:.10g}" if math.isfinite(x) else str(x)
 
 
 def gradcheck(
@@ -127,10 +127,10 @@ def gradcheck(
     names = _input_names(f, len(xs))
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
-    for name, value, least in (("eps", eps, "> 0"), ("atol", atol, "≥ 0"), ("rtol", rtol, "≥ 0")):
-        ok = _is_real(value) and math.isfinite(value) and (value > 0 if name == "eps" else value >= 0)
+    for name, given, least in (("eps", eps, "> 0"), ("atol", atol, "≥ 0"), ("rtol", rtol, "≥ 0")):
+        ok = is_real(given) and math.isfinite(given) and (given > 0 if name == "eps" else given >= 0)
         if not ok:
-            raise ValueError(f"gradcheck: {name} must be a number {least}, got {value!r}")
+            raise ValueError(f"gradcheck: {name} must be a number {least}, got {given!r}")
     hand = _expected(expected, xs)
 
     def value(point: Sequence[float]) -> float:
@@ -185,17 +185,17 @@ def _input_names(f: Callable[..., Any], n: int) -> list[str]:
 
 
 def _check_inputs(inputs: Any) -> list[float]:
-    if _is_real(inputs):
+    if is_real(inputs):
         inputs = [inputs]
     try:
         xs = list(inputs)
     except TypeError:
-        raise TypeError(f"gradcheck: inputs must be a list of numbers, got {_show(inputs)}") from None
+        raise TypeError(f"gradcheck: inputs must be a list of numbers, got {describe(inputs)}") from None
     if not xs:
         raise ValueError("gradcheck: needs at least one input")
     for x in xs:
-        if not _is_real(x):
-            raise TypeError(f"gradcheck: inputs must be numbers, got {_show(x)}")
+        if not is_real(x):
+            raise TypeError(f"gradcheck: inputs must be numbers, got {describe(x)}")
         if not math.isfinite(float(x)):
             raise ValueError(f"gradcheck: inputs must be finite numbers, got {x!r}")
     return [float(x) for x in xs]
@@ -205,7 +205,7 @@ def _call(f: Callable[..., Any], vs: list[Value]) -> Value:
     out = f(*vs)
     if type(out) is not Value:
         raise TypeError(
-            f"gradcheck: f must return a Value built from the Values it is given, got {_show(out)}"
+            f"gradcheck: f must return a Value built from the Values it is given, got {describe(out)}"
         )
     return out
 
@@ -214,10 +214,10 @@ def _expected(expected: Any, xs: list[float]) -> list[float] | None:
     if expected is None:
         return None
     values = expected(*xs) if callable(expected) else expected
-    if _is_real(values) or isinstance(values, Value):
+    if is_real(values) or isinstance(values, Value):
         values = [values]
     values = [v.data if isinstance(v, Value) else v for v in values]
-    if len(values) != len(xs) or not all(_is_real(v) for v in values):
+    if len(values) != len(xs) or not all(is_real(v) for v in values):
         raise ValueError(
             f"gradcheck: expected must give {len(xs)} number(s), one partial per input, got {values!r}"
         )

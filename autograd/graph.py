@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .backprop import toposort
-from .engine import Value, _show
 from .files import write_atomically
+from .text import describe, num
+from .value import Value, toposort
 
 COLOURS = {
     "output": "#f4b6b0",
@@ -58,15 +58,8 @@ def role(v: Value, root: Value) -> str:
 
 
 def fmt(x: float) -> str:
-    """Four decimals; four significant digits where four decimals would hide most of the
-    value (0.0004386, not 0.0004); scientific notation for the very small and large."""
-    if x == 0 or 1e-2 <= abs(x) < 1e6:
-        return f"{x:.4f}"
-    if x != x or x in (float("inf"), float("-inf")):
-        return str(x)
-    if 1e-5 <= abs(x) < 1e-2:
-        return f"{x:.4g}"
-    return f"{x:.3e}"
+    """A number in a box: four decimals (see table.num)."""
+    return num(x, decimals=4)
 
 
 def _record(*fields: str) -> str:
@@ -88,6 +81,7 @@ def draw_dot(
     max_nodes: int = 1000,
     collapse: bool = False,
     format: str = "svg",
+    names: bool = False,
 ) -> Any:
     """The computation graph of root as a graphviz.Digraph (in Jupyter it shows itself).
 
@@ -96,21 +90,13 @@ def draw_dot(
     are drawn as "grad —", since zeros would mislead. Scopes (autograd.scope, used by nn
     for layers and neurons) are drawn as boxes around their nodes; collapse=True folds each
     innermost scope into one box showing its output's data and grad. More than max_nodes
-    boxes raises ValueError.
+    boxes raises ValueError. names=True also writes n3-style names into unlabelled boxes,
+    the names the explainer's text uses.
     """
-    return _digraph(root, rankdir, show_grad, max_nodes, collapse, format, names=False)
-
-
-def _digraph(
-    root: Value, rankdir: str, show_grad: bool, max_nodes: int, collapse: bool, format: str,
-    names: bool,
-) -> Any:
-    """draw_dot's work; names=True also writes n3-style names into unlabelled boxes, so
-    they match the explainer's text (the step-through page uses that)."""
     import graphviz  # only drawing needs it
 
     if type(root) is not Value:
-        raise TypeError(f"draw_dot: root must be a Value, got {_show(root)}")
+        raise TypeError(f"draw_dot: root must be a Value, got {describe(root)}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_dot: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     if format not in FORMATS:
@@ -181,7 +167,7 @@ def _digraph(
         add(v.scope, name, label=_record(*fields), shape="record", fillcolor=COLOURS[kind], id=name)
         if v.parents:  # nohtml: a symbol like <x> is text, not Graphviz's HTML-like label
             used.add("op")
-            add(v.scope, f"{name}_op", label=graphviz.nohtml(v._op.symbol), shape="circle",
+            add(v.scope, f"{name}_op", label=graphviz.nohtml(v.row.symbol if v.row else ""), shape="circle",
                 fillcolor=COLOURS["op"], width="0.3", fixedsize="false", margin="0.02",
                 fontsize="10", id=f"{name}_op")
 
@@ -276,7 +262,7 @@ def _legend(used: set[str]) -> str:
     return f'<<table border="0" cellspacing="3" cellpadding="2"><tr>{cells}</tr></table>>'
 
 
-def render(root: Value, path: str | os.PathLike, **draw_dot_kwargs: Any) -> Path:
+def render(root: Value, path: str | os.PathLike[str], **draw_dot_kwargs: Any) -> Path:
     """Draw root's graph into path; the suffix (.svg, .png or .pdf) picks the format.
 
     Without Graphviz's `dot` program the DOT source is still written beside path (same

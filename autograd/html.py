@@ -15,23 +15,24 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .backprop import toposort
-from .engine import Value, _show
-from .explain import Explanation, _paren, explain, num
+from .explain import Explanation, explain
 from .files import write_atomically
-from .graph import _digraph, fmt
+from .graph import draw_dot, fmt
+from .table import bracket
+from .text import describe, num
+from .value import Value, toposort
 
 MAX_NODES = 2000
 
 
-def save_html(root: Value, path: str | os.PathLike, *, title: str | None = None) -> Path:
+def save_html(root: Value, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
     """Write the step-through page for root's graph to path (one .html file).
 
     The gradients shown are those of one backward pass from root; the .grad attributes of
     the graph are left as they were. Needs Graphviz's `dot` to lay the graph out.
     """
     if type(root) is not Value:
-        raise TypeError(f"save_html: root must be a Value, got {_show(root)}")
+        raise TypeError(f"save_html: root must be a Value, got {describe(root)}")
     path = Path(path)
     e, svg = _explain_and_draw(root)
     steps = _steps(e)
@@ -65,7 +66,7 @@ def _explain_and_draw(root: Value) -> tuple[Explanation, str]:
                 f"to {MAX_NODES} (one neuron, a small circuit). Explain a bigger one with "
                 "explain(root).summary(), or draw it with draw_dot(root, collapse=True)"
             )
-        dot = _digraph(root, "LR", True, MAX_NODES, False, "svg", names=True)
+        dot = draw_dot(root, max_nodes=MAX_NODES, names=True)
         try:
             svg = dot.pipe(format="svg").decode("utf-8")
         except graphviz.ExecutableNotFound:
@@ -121,20 +122,20 @@ def _steps(e: Explanation) -> list[dict[str, Any]]:
                 "node's gradient (the upstream gradient) and passes it to the node's inputs: "
                 "input.grad += local derivative × upstream.",
     })
-    for i, s in enumerate(e.backward_steps, 1):
-        lines = [f"{s.name} = {s.expression}    upstream ∂{r}/∂{s.name} = {num(s.upstream)}"]
+    for i, b in enumerate(e.backward_steps, 1):
+        lines = [f"{b.name} = {b.expression}    upstream ∂{r}/∂{b.name} = {num(b.upstream)}"]
         updates: dict[str, dict[str, str]] = {}
-        for p in s.partials:
+        for p in b.partials:
             lines.append(
                 f"  {p.name}:  local {p.formula} → {num(p.local)};  "
-                f"{num(p.local)} × {_paren(num(p.upstream))} = {num(p.contribution)};  "
+                f"{num(p.local)} × {bracket(num(p.upstream))} = {num(p.contribution)};  "
                 f"{p.name}.grad = {num(p.grad_after)}"
             )
             updates[ids[p.parent]] = {"grad": f"grad {fmt(p.grad_after)}"}
         steps.append({
             "phase": f"backward {i}/{len(e.backward_steps)}",
-            "node": ids[s.node],
-            "inputs": [ids[p.parent] for p in s.partials],
+            "node": ids[b.node],
+            "inputs": [ids[p.parent] for p in b.partials],
             "set": updates,
             "text": "\n".join(lines),
         })

@@ -1,29 +1,45 @@
-"""The derivative table: every op's forward, its local partials and their formulas, side by side.
+"""The built-in rows of the derivative table. MUL = row("mul", "*", "{a} * {b}",
+operator.mul, (lambda a, b, out: b, "∂{out}/∂{a} = {b}"), (...)) reads: name, symbol, how
+it is written, forward, then each input's rule and its formula.
 
-Each row below is one `builtin_op(name, forward, rules, formulas, symbol)` call. A rule
-`rule(*inputs, out)` returns the local partial ∂out/∂input and nothing else; the engine
-multiplies it by the upstream gradient and accumulates. (The variadic rows at the end,
-Σ wᵢxᵢ + b, Σ xᵢ and log Σ e^zᵢ, take their inputs as one list and have one rule for all.)
-Rules use only + - * / ** and the functions at the end of this file, so the same rule runs
-on floats (backward) and on Values (grad with create_graph=True, for higher derivatives).
-No derivative appears twice.
-
-The forward functions check their domain and raise a clear error that names the op and
-the value (Python would otherwise hand back a complex number, or a bare "math domain error").
+Rules use + - * / ** and on(EXP, x) and the like, which take a number or a Value, so one
+rule serves backward() (numbers) and grad(create_graph=True) (Values, for higher
+derivatives). The forwards refuse what has no real answer, naming the op and the value:
+log(0), a negative base to a fractional power, division by zero, exp(1000).
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
 
-from .engine import Number, Value, _apply, _apply1, _applyn, _is_real, _lift, _num, _show
-from .table import Op, builtin_op
+from .table import OPS, Op
+from .text import num
 
-# ---------------------------------------------------------------------------------------
-# Forward functions on floats, with their domain checks
-# ---------------------------------------------------------------------------------------
+BUILTIN: set[str] = set()  # define_op may not replace these
+
+
+def row(name: str, symbol: str, written: Any, forward: Callable[..., Any], *partials: tuple[Any, Any],
+        domain: Any = None, add: bool = True, arg_names: Any = None) -> Op:
+    """A built-in row with one input per (rule, formula) pair; one pair of a rule for all
+    partials and a formula function (i, n) -> text makes it variadic."""
+    n = None if len(partials) == 1 and callable(partials[0][1]) else len(partials)
+    rules, texts = zip(*partials) if n else partials[0]
+    op = Op(name, symbol, forward, rules, texts, written, n, domain or [(-2.0, 2.0)] * (n or 3), arg_names)
+    if add:
+        OPS[name] = op
+        BUILTIN.add(name)
+    return op
+
+
+def on(op: Op, x: Any) -> Any:  # op on a number (a number) or a Value (a node): so rules run on both
+    return op.forward(x) if isinstance(x, (float, int)) else op(x)
+
+
+# -- forwards that check their domain ---------------------------------------------------
 
 
 def _div(a: float, b: float) -> float:
@@ -34,9 +50,7 @@ def _div(a: float, b: float) -> float:
 
 def _pow(a: float, b: float) -> float:
     if a < 0.0 and not float(b).is_integer():
-        raise ValueError(
-            f"pow: a negative base to a non-integer power is not a real number ({a!r} ** {b!r})"
-        )
+        raise ValueError(f"pow: a negative base to a non-integer power is not a real number ({a!r} ** {b!r})")
     if a == 0.0 and b < 0.0:
         raise ZeroDivisionError(f"pow: zero to a negative power divides by zero ({a!r} ** {b!r})")
     try:
@@ -49,302 +63,137 @@ def _exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
-        raise OverflowError(
-            f"exp: exp({x!r}) is too large for a float (the largest is exp(709.78))"
-        ) from None
+        raise OverflowError(f"exp: exp({x!r}) is too large for a float (the largest is exp(709.78))") \
+            from None
 
 
 def _log(x: float) -> float:
-    if not x > 0.0:
-        if x != x:  # NaN in, NaN out; detect_anomaly() reports it
-            return x
-        raise ValueError(f"log: input must be > 0, got {x!r}")
-    return math.log(x)
+    if x > 0.0:
+        return math.log(x)
+    if x != x:  # NaN in, NaN out; detect_anomaly() reports it
+        return x
+    raise ValueError(f"log: input must be > 0, got {x!r}")
 
 
-def _sigmoid(x: float) -> float:
-    # Two forms so that exp never overflows: σ(±1000) is 1.0 or 0.0, not an OverflowError.
+def _sigmoid(x: float) -> float:  # two forms, so that exp never overflows: σ(±1000) is 1 or 0
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
     return e / (1.0 + e)
 
 
-def _relu(x: float) -> float:
-    return 0.0 if x <= 0.0 else x
-
-
-def _softplus(x: float) -> float:
-    # log(1 + eˣ) = max(x, 0) + log(1 + e^-|x|), which never overflows.
+def _softplus(x: float) -> float:  # log(1 + eˣ) = max(x, 0) + log(1 + e^-|x|), which never overflows
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-def weighted_sum(ws: Iterable[float], xs: Iterable[float], b: float) -> float:
-    """Σᵢ wᵢxᵢ + b on floats: the linear row's forward. nn's neurons call it directly
-    with the data they have already read, rather than packing it into one list first."""
-    return sum(map(operator.mul, ws, xs)) + b
+def _data(x: Any) -> Any:  # a number, or a Value's number
+    return getattr(x, "data", x)
 
 
-def _linear(v: list[float]) -> float:
-    # inputs are w1..wn, b, x1..xn: the neuron's parameters, then its inputs
-    n = (len(v) - 1) // 2
-    return weighted_sum(v[:n], v[n + 1 :], v[n])
+# -- the rows ----------------------------------------------------------------------------
+
+ADD = row("add", "+", "{a} + {b}", operator.add,
+          (lambda a, b, out: 1.0, "∂{out}/∂{a} = 1"),
+          (lambda a, b, out: 1.0, "∂{out}/∂{b} = 1"))
+SUB = row("sub", "-", "{a} - {b}", operator.sub,
+          (lambda a, b, out: 1.0, "∂{out}/∂{a} = 1"),
+          (lambda a, b, out: -1.0, "∂{out}/∂{b} = −1"))
+MUL = row("mul", "*", "{a} * {b}", operator.mul,
+          (lambda a, b, out: b, "∂{out}/∂{a} = {b}"),
+          (lambda a, b, out: a, "∂{out}/∂{b} = {a}"))
+DIV = row("div", "/", "{a} / {b}", _div,
+          (lambda a, b, out: 1.0 / b, "∂{out}/∂{a} = 1/{b}"),
+          (lambda a, b, out: -out / b, "∂{out}/∂{b} = −{a}/{b}²"), domain=[(-2.0, 2.0), (0.5, 2.0)])
 
 
-def _logsumexp(v: list[float]) -> float:
-    m = max(v)
-    if m in (math.inf, -math.inf):
-        return m
-    return m + math.log(math.fsum(math.exp(x - m) for x in v))
+def _dpow_dbase(a: Any, b: Any, out: Any) -> Any:  # b·a^(b−1); for b = 0, aᵇ is the constant 1
+    return 0.0 if _data(b) == 0 else b * a ** (b - 1)
 
 
-def _maximum(a: float, b: float) -> float:
-    return a if a >= b else b
-
-
-# ---------------------------------------------------------------------------------------
-# The rows
-# ---------------------------------------------------------------------------------------
-
-ADD = builtin_op(
-    "add", operator.add,
-    [lambda a, b, out: 1.0, lambda a, b, out: 1.0],
-    ["∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"], "+",
-)
-SUB = builtin_op(
-    "sub", operator.sub,
-    [lambda a, b, out: 1.0, lambda a, b, out: -1.0],
-    ["∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1"], "-",
-)
-MUL = builtin_op(
-    "mul", operator.mul,
-    [lambda a, b, out: b, lambda a, b, out: a],
-    ["∂(a·b)/∂a = b", "∂(a·b)/∂b = a"], "*",
-)
-DIV = builtin_op(
-    "div", _div,
-    [lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b],
-    ["∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"], "/",
-    domain=[(-2.0, 2.0), (0.5, 2.0)],
-)
-
-
-def _dpow_dexponent(a, b, out):
-    # a**b = e^(b·ln a); where a = 0 < b it is 0 for every such b, so the slope is 0.
+def _dpow_dexponent(a: Any, b: Any, out: Any) -> Any:  # aᵇ = e^(b·ln a); 0ᵇ = 0 for all b > 0
     if a > 0:
-        return out * log(a)
+        return out * on(LOG, a)
     if a >= 0 and b > 0:
         return 0.0
-    raise ValueError(
-        f"ln a is undefined for a = {_data(a)!r}; for a constant exponent write x ** 3 with a number"
-    )
+    raise ValueError(f"ln a is undefined for a = {_data(a)!r}; for a constant exponent write x ** 3")
 
 
-def _dpow_dbase(a, b, out):
-    # b·a^(b−1); written out for b = 0, where a**b is the constant 1 (and 0**−1 would raise)
-    if _data(b) == 0:
-        return 0.0
-    return b * a ** (b - 1)
+POW = row("pow", "**", "{a} ** {b}", _pow,
+          (_dpow_dbase, "∂{out}/∂{a} = {b}·{a}^({b}−1)"),
+          (_dpow_dexponent, "∂{out}/∂{b} = {out}·ln {a}"), domain=[(0.2, 2.0), (-2.0, 2.0)])
+NEG = row("neg", "neg", "-{x}", operator.neg, (lambda x, out: -1.0, "∂{out}/∂{x} = −1"))
+EXP = row("exp", "exp", "exp({x})", _exp, (lambda x, out: out, "∂{out}/∂{x} = e^{x} = {out}"))
+LOG = row("log", "log", "log({x})", _log, (lambda x, out: 1.0 / x, "∂{out}/∂{x} = 1/{x}"),
+          domain=[(0.2, 3.0)])
+TANH = row("tanh", "tanh", "tanh({x})", math.tanh,
+           (lambda x, out: 1.0 - out * out, "∂{out}/∂{x} = 1 − {out}²"))
+SIGMOID = row("sigmoid", "σ", "σ({x})", _sigmoid,
+              (lambda x, out: out * (1.0 - out), "∂{out}/∂{x} = {out}·(1 − {out})"), domain=[(-4.0, 4.0)])
+RELU = row("relu", "ReLU", "relu({x})", lambda x: 0.0 if x <= 0.0 else x,
+           (lambda x, out: 1.0 if x > 0 else 0.0, "∂{out}/∂{x} = 1 if {x} > 0 else 0"))
+SOFTPLUS = row("softplus", "softplus", "softplus({x})", _softplus,
+               (lambda x, out: on(SIGMOID, x), "∂{out}/∂{x} = σ({x})"))
+MAXIMUM = row("max", "max", "max({a}, {b})", lambda a, b: a if a >= b else b,
+              (lambda a, b, out: 1.0 if a >= b else 0.0, "∂{out}/∂{a} = 1 if {a} ≥ {b} else 0"),
+              (lambda a, b, out: 0.0 if a >= b else 1.0, "∂{out}/∂{b} = 1 if {b} > {a} else 0"))
 
 
-POW = builtin_op(
-    "pow", _pow,
-    [_dpow_dbase, _dpow_dexponent],
-    ["∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a"], "**",
-    domain=[(0.2, 2.0), (-2.0, 2.0)],
-)
-NEG = builtin_op("neg", operator.neg, [lambda x, out: -1.0], ["∂(−x)/∂x = −1"], "neg")
-EXP = builtin_op("exp", _exp, [lambda x, out: out], ["∂eˣ/∂x = eˣ"], "exp")
-LOG = builtin_op(
-    "log", _log, [lambda x, out: 1.0 / x], ["∂ln x/∂x = 1/x"], "log", domain=[(0.2, 3.0)]
-)
-TANH = builtin_op(
-    "tanh", math.tanh, [lambda x, out: 1.0 - out * out], ["∂tanh x/∂x = 1 − tanh²x"], "tanh"
-)
-SIGMOID = builtin_op(
-    "sigmoid", _sigmoid, [lambda x, out: out * (1.0 - out)], ["∂σ/∂x = σ(1−σ)"], "σ",
-    domain=[(-4.0, 4.0)],
-)
-RELU = builtin_op(
-    "relu", _relu, [lambda x, out: 1.0 if x > 0 else 0.0],
-    ["∂relu/∂x = 1 if x > 0 else 0"], "relu",
-)
-SOFTPLUS = builtin_op(
-    "softplus", _softplus, [lambda x, out: sigmoid(x)], ["∂softplus/∂x = σ(x)"], "softplus",
-)
-MAXIMUM = builtin_op(
-    "max", _maximum,
-    [lambda a, b, out: 1.0 if a >= b else 0.0, lambda a, b, out: 0.0 if a >= b else 1.0],
-    ["∂max(a,b)/∂a = 1 if a ≥ b else 0", "∂max(a,b)/∂b = 1 if b > a else 0"], "max",
-)
+@lru_cache(maxsize=128)  # a few exponents recur; a row per distinct exponent must not pile up
+def pow_const(k: float) -> Op:
+    """The row of x ** k for a constant k: one input, drawn as "**k" (micrograd's _op).
+    Its rule is the general pow row's rule for the base, with b = k."""
+    k, kt = float(k), num(k)
+    slope = "0" if k == 0 else kt if k == 1 else f"{kt}·{{x}}" if k == 2 else f"{kt}·{{x}}**{num(k - 1)}"
+    return row("pow_const", f"**{kt}", f"{{x}}**{kt}", lambda a: _pow(a, k),
+               (lambda a, out: _dpow_dbase(a, k, out), f"∂{{out}}/∂{{x}} = {slope}"),
+               domain=[(0.2, 2.0)], add=False)
 
 
-def _linear_partials(v, out):
-    # inputs w1..wn, b, x1..xn: ∂z/∂wᵢ = xᵢ, ∂z/∂b = 1, ∂z/∂xᵢ = wᵢ
-    n = (len(v) - 1) // 2
-    return [*v[n + 1 :], 1.0, *v[:n]]
+# -- variadic rows: any number of inputs, taken as one list ------------------------------
+
+def linear_parts(v: Sequence[Any]) -> tuple[Sequence[Any], Any, Sequence[Any]]:
+    """The linear row's inputs w1..wn, b, x1..xn as (w, b, x): the neuron's parameters
+    (in Module.parameters() order), then its inputs. The one place this layout is known."""
+    if len(v) % 2 == 0:
+        raise ValueError(f"linear: takes w1..wn, b, x1..xn, an odd number of inputs; got {len(v)}")
+    n = len(v) // 2
+    return v[:n], v[n], v[n + 1:]
 
 
-def _linear_formula(i: int, count: int) -> str:
-    # z = Σᵢ wᵢxᵢ + b; by role, not by position, so the names never clash with labels
-    n = (count - 1) // 2
-    if i < n:
-        return "∂z/∂wᵢ = xᵢ"
-    if i == n:
-        return "∂z/∂b = 1"
-    return "∂z/∂xᵢ = wᵢ"
+def _linear(v: Sequence[float]) -> float:
+    w, b, x = linear_parts(v)
+    return float(sum(map(operator.mul, w, x)) + b)
 
 
-LINEAR = builtin_op(
-    "linear", _linear, _linear_partials, _linear_formula, "Σ",
-)
-TOTAL = builtin_op(
-    "sum", lambda v: sum(v, 0.0), lambda v, out: [1.0] * len(v),
-    lambda i, n: "∂(Σⱼ xⱼ)/∂xᵢ = 1", "Σ",
-)
-LOGSUMEXP = builtin_op(
-    "logsumexp", _logsumexp, lambda v, out: [exp(x - out) for x in v],
-    lambda i, n: "∂lse/∂zᵢ = softmax(z)ᵢ = e^(zᵢ − lse)", "lse",
-)
-
-_pow_ops: dict[float, Op] = {}
+def _linear_partials(v: Sequence[Any], out: Any) -> list[Any]:
+    w, _, x = linear_parts(v)  # ∂z/∂wᵢ = xᵢ, ∂z/∂b = 1, ∂z/∂xᵢ = wᵢ
+    return [*x, 1.0, *w]
 
 
-def pow_const(k: Number) -> Op:
-    """The row for x ** k with a constant k: one parent, drawn as "**k".
-
-    Its rule is the base rule of the general pow row with b = k, not a second copy.
-    """
-    k = float(k)
-    op = _pow_ops.get(k)
-    if op is None:
-        d_base = POW.derivatives[0]
-        kt = _num(k)
-        op = Op(
-            "pow",
-            f"**{kt}",
-            lambda a, _k=k: POW.forward(a, _k),
-            (lambda a, out, _k=k: d_base(a, _k, out),),
-            (f"∂(x**{kt})/∂x = {kt}·x**{_num(k - 1)}",),
-            1,
-            ((0.2, 2.0),),
-        )
-        _pow_ops[k] = op
-    return op
+def _linear_formula(i: int, count: int) -> str:  # "∂{out}/∂{0} = {3}": w₁'s partner is x₁
+    n = count // 2
+    return f"∂{{out}}/∂{{{i}}} = " + ("1" if i == n else f"{{{i + n + 1 if i < n else i - n - 1}}}")
 
 
-# ---------------------------------------------------------------------------------------
-# Functions on floats or Values. With a float they return a float; with a Value they
-# return a Value. Rules above use them, which is what lets one rule serve both.
-# ---------------------------------------------------------------------------------------
+def _linear_written(names: list[str]) -> str:
+    w, b, x = linear_parts(names)
+    return " + ".join([*(f"{wi}·{xi}" for wi, xi in zip(w, x)), b])
 
 
-def _data(x):
-    return x._data if type(x) is Value else x
+def _linear_names(count: int) -> list[str]:
+    n = count // 2
+    return [*(f"w{i}" for i in range(1, n + 1)), "b", *(f"x{i}" for i in range(1, n + 1))]
 
 
-def _unary(op: Op, x: Value | float, name: str) -> Value | float:
-    if type(x) is Value:
-        return _apply1(op, x)
-    if _is_real(x):
-        return op.forward(float(x))
-    raise TypeError(f"{name}: expected a Value or a real number, got {_show(x)}")
+def _logsumexp(v: Sequence[float]) -> float:
+    m = max(v)
+    return m if m in (math.inf, -math.inf) else m + math.log(math.fsum(math.exp(x - m) for x in v))
 
 
-def exp(x: Value | float) -> Value | float:
-    """eˣ. A float gives a float, a Value gives a Value. ∂eˣ/∂x = eˣ."""
-    return _unary(EXP, x, "exp")
-
-
-def log(x: Value | float) -> Value | float:
-    """ln x for x > 0 (ValueError otherwise). ∂ln x/∂x = 1/x."""
-    return _unary(LOG, x, "log")
-
-
-def tanh(x: Value | float) -> Value | float:
-    """tanh x. ∂tanh x/∂x = 1 − tanh²x."""
-    return _unary(TANH, x, "tanh")
-
-
-def sigmoid(x: Value | float) -> Value | float:
-    """σ(x) = 1/(1 + e⁻ˣ), computed without overflow. ∂σ/∂x = σ(1 − σ)."""
-    return _unary(SIGMOID, x, "sigmoid")
-
-
-def relu(x: Value | float) -> Value | float:
-    """max(0, x). ∂relu/∂x = 1 if x > 0 else 0 (so relu′(0) = 0)."""
-    return _unary(RELU, x, "relu")
-
-
-def softplus(x: Value | float) -> Value | float:
-    """log(1 + eˣ), computed without overflow. ∂softplus/∂x = σ(x)."""
-    return _unary(SOFTPLUS, x, "softplus")
-
-
-def maximum(a: Value | float, b: Value | float) -> Value:
-    """max(a, b) as one node; the gradient goes to the larger input (to a on a tie)."""
-    return MAXIMUM(a, b)
-
-
-def _values(xs: Iterable, name: str) -> list[Value] | tuple[Value, ...]:
-    """xs as Values (numbers become constant leaves); TypeError for anything else."""
-    if type(xs) in (list, tuple) and set(map(type, xs)) <= {Value}:
-        return xs  # already all Values: the common case, checked at C speed
-    if type(xs) is Value or _is_real(xs) or not hasattr(xs, "__iter__"):
-        raise TypeError(f"{name}: expected a list of Values or numbers, got {_show(xs)}")
-    out = []
-    for x in xs:
-        v = _lift(x)
-        if v is None:
-            raise TypeError(f"{name}: expected Values or real numbers, got {_show(x)}")
-        out.append(v)
-    return out
-
-
-def linear(w: Sequence, x: Sequence, b=0.0) -> Value:
-    """z = Σ wᵢxᵢ + b as one node, with local partials ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1.
-
-    The weighted sum of a neuron. Its parents are w1..wn, b, x1..xn, in that order: the
-    neuron's parameters (in the order of Module.parameters()), then its inputs.
-    """
-    ws = _values(w, "linear")
-    xs = _values(x, "linear")
-    if len(ws) != len(xs):
-        raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs; they must match")
-    if type(b) is not Value and (b := _lift(b)) is None:
-        raise TypeError(f"linear: the bias must be a Value or a real number, got {_show(b)}")
-    return _applyn(LINEAR, (*ws, b), tuple(xs))
-
-
-def total(values: Iterable) -> Value:
-    """Σ xᵢ as one node (∂/∂xᵢ = 1): faster and smaller than a chain of + nodes."""
-    xs = _values(values, "total")
-    if not xs:
-        raise ValueError("total: needs at least one value")
-    return _apply(TOTAL, xs)
-
-
-def logsumexp(values: Iterable) -> Value:
-    """log Σ e^zᵢ, computed stably as one node; ∂/∂zᵢ = softmax(z)ᵢ."""
-    xs = _values(values, "logsumexp")
-    if not xs:
-        raise ValueError("logsumexp: needs at least one value")
-    return _apply(LOGSUMEXP, xs)
-
-
-def softmax(values: Iterable) -> list[Value]:
-    """pᵢ = e^zᵢ / Σⱼ e^zⱼ for a list of Values or numbers, as a list of Values.
-
-    The largest z is subtracted first (softmax does not change when every z shifts by the
-    same amount), so logits like 1000, 1001, 1002 give 0.090, 0.245, 0.665, not inf/inf.
-    """
-    zs = _values(values, "softmax")
-    if not zs:
-        raise ValueError("softmax: needs at least one value")
-    bad = [z.data for z in zs if not math.isfinite(z.data)]
-    if bad:  # inf − inf would make every probability NaN
-        raise ValueError(f"softmax: logits must be finite numbers, got {bad[0]!r}")
-    m = Value(max(z.data for z in zs))
-    exps = [(z - m).exp() for z in zs]
-    s = total(exps)
-    return [e / s for e in exps]
+LINEAR = row("linear", "Σ", _linear_written, _linear, (_linear_partials, _linear_formula),
+             arg_names=_linear_names)
+TOTAL = row("sum", "Σ", " + ".join, lambda v: sum(v, 0.0),
+            (lambda v, out: [1.0] * len(v), lambda i, n: f"∂{{out}}/∂{{{i}}} = 1"))
+LOGSUMEXP = row("logsumexp", "lse", lambda names: f"log(Σ exp({', '.join(names)}))", _logsumexp,
+                (lambda v, out: [on(EXP, x - out) for x in v],
+                 lambda i, n: f"∂{{out}}/∂{{{i}}} = e^({{{i}}} − {{out}}) = softmax ᵢ"))

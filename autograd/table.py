@@ -1,229 +1,110 @@
-"""The derivative table's row: what an op is, and how a row is made and checked.
+"""The derivative table: what a row is, and the table of rows.
 
-An Op holds, side by side, the forward on floats, one rule per input for the local partial
-∂out/∂input, the text of each partial, and the symbol graphs draw. define_op makes a row
-from your functions and adds it to OPS; builtin_op makes the rows of ops.py. The engine,
-grad(), the explainer and the renderer all read these rows, so a derivative is written once.
+A row holds everything about one op, side by side:
+
+    name      "mul"
+    forward   the op on numbers                  a, b -> a·b
+    rules     one local partial per input        ∂out/∂a = b,  ∂out/∂b = a
+    formulas  each partial as text               "∂{out}/∂{a} = {b}"
+    written   how the op is written              "{a} * {b}"
+    symbol    what a graph draws                 "*"
+
+A rule is pure: rule(*inputs, out) returns ∂out/∂input and nothing else; the engine
+multiplies it by the upstream gradient and adds. In the texts, {a} {b} (two inputs), {x}
+(one), {0} {1} … (any) and {out} stand for the actual inputs and output, so that an
+explanation reads ∂f/∂q = z, never a formula in letters that might be your own labels.
+
+This file imports nothing else from the package. Applying a row to Values makes a graph
+node, which is the engine's business: value.py sets Op.engine to say how, as a JAX
+primitive binds to whichever interpreter is running.
 """
 
 from __future__ import annotations
 
-import inspect
+import re
 from collections.abc import Callable, Sequence
-from numbers import Real
-from typing import Any
-
-from .engine import Scalar, Value, _apply, _is_real, _lift, _show, _with_message
+from typing import Any, ClassVar
 
 
 class Op:
-    """One row of the derivative table: an op's forward, its local partials, their formulas.
+    """One row of the derivative table (see the module docstring).
 
-    forward(*xs) -> float        the op on plain floats
-    derivatives[i](*xs, out)     the local partial ∂out/∂xs[i]; written once, it runs on
-                                 floats in backward() and on Values under create_graph=True
-    formulas[i]                  that partial as text, e.g. "∂(a·b)/∂a = b"
-
-    A variadic op (any number of inputs, like Σ wᵢxᵢ + b) has arity None and takes its
-    inputs as one list: forward(xs) -> float, derivatives(xs, out) -> every partial, and
-    formulas(i, n) -> the text of partial i.
+    A variadic row (any number of inputs, like Σ wᵢxᵢ + b) has arity None: its forward
+    takes the inputs as one list, one rule(xs, out) returns every partial, formulas(i, n)
+    gives the text of partial i, and written(names) writes the op.
     """
 
-    __slots__ = ("name", "symbol", "forward", "derivatives", "formulas", "arity", "domain")
+    engine: ClassVar[Callable[[Op, Sequence[Any]], Any]]  # set by value.py: make a Value node
 
-    def __init__(self, name, symbol, forward, derivatives, formulas, arity, domain):
-        self.name = name
-        self.symbol = symbol
-        self.forward = forward
-        self.derivatives = derivatives
-        self.formulas = formulas
-        self.arity = arity
-        self.domain = domain
+    def __init__(self, name: str, symbol: str, forward: Callable[..., Any], derivatives: Any,
+                 formulas: Any, written: Any, arity: int | None, domain: Sequence[tuple[float, float]],
+                 arg_names: Callable[[int], list[str]] | None = None) -> None:
+        self.name, self.symbol, self.forward, self.derivatives = name, symbol, forward, derivatives
+        self.formulas, self.written, self.arity, self.domain = formulas, written, arity, tuple(domain)
+        self.arg_names = arg_names or generic_names
 
-    def formula(self, i: int, n: int) -> str:
-        """Text of the local partial with respect to input i (of n)."""
-        if self.arity is None:
-            return self.formulas(i, n)
-        return self.formulas[i]
+    def __call__(self, *inputs: Any) -> Any:
+        """The op applied to Values or numbers: a new node of the graph."""
+        return Op.engine(self, inputs)
 
-    def evaluate(self, xs: Sequence[float]) -> float:
-        """The forward on a list of floats, whatever the op's arity."""
+    def evaluate(self, xs: Sequence[Any]) -> Any:
+        """The forward on a list of inputs, whatever the arity."""
         return self.forward(xs) if self.arity is None else self.forward(*xs)
 
-    def partials(self, xs: Sequence[Any], out: Any) -> Sequence[Any]:
-        """Every local partial ∂out/∂xs[i], on floats or (for create_graph) on Values."""
+    def partials(self, xs: Sequence[Any], out: Any, wanted: Sequence[bool] | None = None) -> list[Any]:
+        """∂out/∂xs[i] for every input (None where wanted[i] is false; a variadic row
+        computes them all). On numbers for backward(), on Values for create_graph."""
         if self.arity is None:
-            return self.derivatives(xs, out)
-        return [d(*xs, out) for d in self.derivatives]
+            return self.derivatives(xs, out)  # type: ignore[no-any-return]
+        if wanted is None:
+            return [rule(*xs, out) for rule in self.derivatives]
+        return [rule(*xs, out) if w else None for rule, w in zip(self.derivatives, wanted)]
 
-    def __call__(self, *args: Scalar) -> Value:
-        """Apply the op to Values or numbers; always returns a Value."""
-        if self.arity is not None and len(args) != self.arity:
-            raise TypeError(f"{self.name}: takes {self.arity} input(s), got {len(args)}")
-        xs = []
-        for x in args:
-            v = _lift(x)
-            if v is None:
-                raise TypeError(
-                    f"{self.name}: inputs must be Values or real numbers, got {_show(x)}"
-                )
-            xs.append(v)
-        return _apply(self, xs)
+    def formula(self, i: int, n: int, names: Sequence[str] | None = None, out: str = "out") -> str:
+        """The text of ∂out/∂input i (of n), in these input names (default: generic ones)."""
+        text = self.formulas(i, n) if self.arity is None else self.formulas[i]
+        return fill(text, names or self.arg_names(n), out)
+
+    def write(self, names: Sequence[str]) -> str:
+        """The op applied to these input names (or numbers): "x + y", "tanh(n)"."""
+        if callable(self.written):
+            return str(self.written([bracket(n) for n in names]))
+        return fill(self.written, names, "")
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, symbol={self.symbol!r}, arity={self.arity})"
 
 
-# The table itself: name -> Op. ops.py fills it with the built-in rows; define_op adds yours.
+# The table itself: name -> row. ops.py adds the built-in rows; define_op adds yours.
 OPS: dict[str, Op] = {}
-_BUILTIN: set[str] = set()
 
 
-def define_op(
-    name: str,
-    forward: Callable[..., float],
-    derivatives: Sequence[Callable[..., Any]] | Callable[..., Sequence[Any]],
-    formulas: Sequence[str] | Callable[[int, int], str] | None = None,
-    *,
-    symbol: str | None = None,
-    domain: Sequence[tuple[float, float]] | tuple[float, float] | None = None,
-) -> Op:
-    """Add a row to the derivative table and return the op, a callable on Values or numbers.
-
-    forward(*floats) -> float. derivatives holds one rule per input: rule(*inputs, out) is
-    the local partial ∂out/∂input_i. Write rules with + - * / ** and exp/log/tanh/sigmoid/
-    relu and they run on floats (backward) and on Values (grad(create_graph=True)) alike.
-    formulas holds optional text, one per partial, shown by the explainer and the graph;
-    symbol is what graphs draw (default: the name); domain is an interval per input where
-    the op is smooth, used to pick test points.
-
-    A variadic op (any number of inputs) takes them as one list: pass forward(xs) -> float,
-    a single rule derivatives(xs, out) -> every partial, and formulas as a function
-    (i, n) -> the text of partial i.
-
-        >>> square = define_op("square", lambda x: x * x, [lambda x, out: 2 * x], ["∂(x²)/∂x = 2x"])
-        >>> square(Value(3.0)).data
-        9.0
-    """
-    if name in _BUILTIN:
-        raise ValueError(f"define_op: {name!r} is a built-in op; choose another name")
-    op = _make_op(name, forward, derivatives, formulas, symbol, domain)
-    # Your functions are wrapped so that a wrong return type is reported by op name.
-    op.forward = _checked_forward(name, op.forward)
-    op.derivatives = _checked_rules(name, op.derivatives)
-    OPS[name] = op
-    return op
+def generic_names(n: int) -> list[str]:
+    """The names a row's texts use when no graph is at hand: x; a, b; x1, x2, …"""
+    return ["x"] if n == 1 else ["a", "b"] if n == 2 else [f"x{i + 1}" for i in range(n)]
 
 
-def builtin_op(name, forward, derivatives, formulas, symbol, domain=None) -> Op:
-    """define_op for the rows of ops.py: the same checks and table, minus the return-type
-    wrappers (the built-in functions are known to return floats)."""
-    op = _make_op(name, forward, derivatives, formulas, symbol, domain)
-    OPS[name] = op
-    _BUILTIN.add(name)
-    return op
+_SIMPLE = re.compile(r"[\w.′'\[\]]+|\d[\d.]*e[-+]\d+")  # a name, or a number like 1e-05
+_PLACEHOLDER = re.compile(r"\{(out|a|b|x|\d+)\}")
 
 
-def _make_op(name, forward, derivatives, formulas, symbol, domain) -> Op:
-    """Check a row's parts and build its Op."""
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"define_op: name must be a non-empty string, got {name!r}")
-    if not callable(forward):
-        raise TypeError(f"define_op {name!r}: forward must be callable, got {_show(forward)}")
-    if callable(derivatives):  # variadic: one rule returning every partial
-        arity = None
-        if formulas is None:
-            formulas = lambda i, n: f"∂{name}/∂x{i + 1}"  # noqa: E731
-        elif not callable(formulas):
-            raise TypeError(
-                f"define_op {name!r}: a variadic op takes formulas as a function (i, n) -> str"
-            )
-    else:
-        if isinstance(derivatives, (str, bytes)) or not isinstance(derivatives, Sequence):
-            raise TypeError(
-                f"define_op {name!r}: derivatives must be a list of rules, one per input, "
-                f"got {_show(derivatives)}"
-            )
-        derivatives = tuple(derivatives)
-        arity = len(derivatives)
-        if arity == 0:
-            raise ValueError(f"define_op {name!r}: derivatives needs one rule per input, got none")
-        for i, d in enumerate(derivatives):
-            if not callable(d):
-                raise TypeError(
-                    f"define_op {name!r}: derivatives[{i}] must be callable, got {_show(d)}"
-                )
-            _check_takes(name, f"derivatives[{i}]", d, arity + 1, "each input, then out")
-        _check_takes(name, "forward", forward, arity, "one float per input")
-        if formulas is None:
-            formulas = tuple(f"∂{name}/∂x{i + 1}" for i in range(arity))
-        else:
-            if isinstance(formulas, str):
-                raise TypeError(f"define_op {name!r}: formulas must be a list of strings, one per input")
-            formulas = tuple(formulas)
-            if len(formulas) != arity or not all(isinstance(f, str) for f in formulas):
-                raise ValueError(
-                    f"define_op {name!r}: formulas must be {arity} string(s), one per input"
-                )
-    n = 3 if arity is None else arity
-    if domain is None:
-        domain = ((-2.0, 2.0),) * n
-    elif len(domain) == 2 and all(isinstance(d, Real) for d in domain):
-        domain = (tuple(domain),) * n
-    return Op(name, symbol or name, forward, derivatives, formulas, arity, tuple(domain))
+def bracket(name: str) -> str:
+    """A name as it can stand in an expression: "x1*w1 + x2*w2" and -4 get brackets."""
+    return name if _SIMPLE.fullmatch(name) else f"({name})"
 
 
-def _check_takes(name: str, what: str, f: Callable[..., Any], n: int, meaning: str) -> None:
-    """Refuse, when defining the op, a function that cannot take n positional arguments."""
-    try:
-        signature = inspect.signature(f)
-    except (TypeError, ValueError):  # a builtin without a signature: trust it
-        return
-    try:
-        signature.bind(*range(n))
-    except TypeError:
-        raise TypeError(
-            f"define_op {name!r}: {what} must take {n} argument(s) ({meaning}); "
-            f"it takes {signature}"
-        ) from None
+def fill(template: str, names: Sequence[str], out: str) -> str:
+    """Put the names into a row's text: {out}, {a} {b}, {x}, {0} {1} …, each in brackets
+    where it needs them and does not already stand alone between them, as in tanh({x})."""
+    alias = {"a": 0, "b": 1, "x": 0}
 
+    def name(m: re.Match[str]) -> str:
+        key = m.group(1)
+        i = -1 if key == "out" else alias[key] if key in alias else int(key)
+        if i >= len(names):
+            return m.group(0)
+        text = out if i < 0 else names[i]
+        before, after = template[m.start() - 1:m.start()], template[m.end():m.end() + 1]
+        return text if before in ("(", " ") and after in (")", ",") else bracket(text)
 
-def _checked_forward(name: str, forward: Callable[..., Any]) -> Callable[..., float]:
-    """A user's forward, made to return a float or say clearly what it returned instead."""
-
-    def checked(*xs: float) -> float:
-        try:
-            out = forward(*xs)
-        except (ArithmeticError, ValueError) as e:
-            if name in str(e):
-                raise
-            raise _with_message(e, f"{name}: {e} (its forward at {', '.join(map(repr, xs))})") from None
-        if type(out) is float:
-            return out
-        if _is_real(out):
-            return float(out)
-        raise TypeError(f"{name}: forward returned {_show(out)}; it must return a real number")
-
-    return checked
-
-
-def _checked_rules(name: str, rules: Any) -> Any:
-    """A user's rules, made to return numbers (or Values) or say what they returned."""
-
-    def check(i: int, d: Any) -> Any:
-        if type(d) is float or type(d) is Value:
-            return d
-        if _is_real(d):
-            return float(d)
-        raise TypeError(
-            f"{name}: derivative rule {i + 1} returned {_show(d)}; "
-            "it must return a real number or a Value"
-        )
-
-    if callable(rules):
-        return lambda *xs: [check(i, d) for i, d in enumerate(rules(*xs))]
-
-    def wrap(i: int, rule: Callable[..., Any]) -> Callable[..., Any]:
-        return lambda *xs: check(i, rule(*xs))
-
-    return tuple(wrap(i, r) for i, r in enumerate(rules))
+    return _PLACEHOLDER.sub(name, template)

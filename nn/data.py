@@ -22,7 +22,7 @@ def _check_n(owner: str, what: str, n: Any, least: int = 1) -> int:
 
 
 def _check_noise(owner: str, noise: Any) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, Real) or not 0 <= noise < float("inf"):
+    if isinstance(noise, bool) or not isinstance(noise, Real) or not 0 <= float(noise) < float("inf"):
         raise ValueError(f"{owner}: noise must be a finite number ≥ 0, got {noise!r}")
     return float(noise)
 

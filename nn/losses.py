@@ -10,27 +10,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Union
+from typing import Any, Union
 
 from autograd import Value, linear, log, logsumexp, relu, softplus, total
-from autograd.engine import _is_real, _lift, _show
+from autograd.text import describe, is_real
+from autograd.value import constant
 
 Scalar = Union[Value, float]  # noqa: UP007 (a runtime alias)
 
 
 def _value(owner: str, x: object) -> Value:
-    v = _lift(x)
+    v = constant(x)
     if v is None:
-        raise TypeError(f"{owner}: expected a Value or a real number, got {_show(x)}")
+        raise TypeError(f"{owner}: expected a Value or a real number, got {describe(x)}")
     return v
 
 
-def _as_list(owner: str, x: object) -> list:
-    if type(x) is Value or _is_real(x):
+def _as_list(owner: str, x: object) -> list[Any]:
+    if type(x) is Value or is_real(x):
         return [x]
     if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
-        raise TypeError(f"{owner}: expected a Value, a number or a list of them, got {_show(x)}")
-    return list(x)  # type: ignore[call-overload]
+        raise TypeError(f"{owner}: expected a Value, a number or a list of them, got {describe(x)}")
+    return list(x)  # it has __iter__
 
 
 def squared_error(pred: Scalar | Sequence[Scalar], target: Scalar | Sequence[Scalar]) -> Value:
@@ -50,7 +51,7 @@ def squared_error(pred: Scalar | Sequence[Scalar], target: Scalar | Sequence[Sca
 
 
 def _check_probability_target(owner: str, target: object) -> float:
-    if not _is_real(target) or not 0.0 <= float(target) <= 1.0:  # type: ignore[arg-type]
+    if not is_real(target) or not 0.0 <= float(target) <= 1.0:  # type: ignore[arg-type]
         raise ValueError(f"{owner}: target must be a number in [0, 1], got {target!r}")
     return float(target)  # type: ignore[arg-type]
 
@@ -114,8 +115,8 @@ def cross_entropy(logits: Sequence[Scalar], target_index: int) -> Value:
     if not zs:
         raise ValueError("cross_entropy: needs at least one logit")
     if isinstance(target_index, bool) or not isinstance(target_index, int):
-        if _is_real(target_index) and float(target_index).is_integer():  # type: ignore[arg-type]
-            target_index = int(target_index)  # type: ignore[arg-type]
+        if is_real(target_index) and float(target_index).is_integer():
+            target_index = int(target_index)
         else:
             raise ValueError(f"cross_entropy: target_index must be an integer, got {target_index!r}")
     if not 0 <= target_index < len(zs):
@@ -127,9 +128,9 @@ def cross_entropy(logits: Sequence[Scalar], target_index: int) -> Value:
 
 def hinge_loss(score: Scalar, label: float) -> Value:
     """max(0, 1 − label·score) for a label of −1 or +1 (the SVM loss of micrograd's demo)."""
-    if not _is_real(label) or float(label) not in (-1.0, 1.0):  # type: ignore[arg-type]
+    if not is_real(label) or float(label) not in (-1.0, 1.0):
         raise ValueError(f"hinge_loss: label must be -1 or +1, got {label!r}")
-    return relu(1.0 - float(label) * _value("hinge_loss", score))  # type: ignore[arg-type]
+    return relu(1.0 - float(label) * _value("hinge_loss", score))
 
 
 def mean(losses: Iterable[Scalar]) -> Value:

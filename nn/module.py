@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import operator
 import os
 import random
 from collections.abc import Sequence
@@ -19,10 +18,11 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any, Union
 
-from autograd import Value, engine, scope
-from autograd.engine import _is_real, _lift, _node, _show, scope_path
+from autograd import Value, linear, scope
 from autograd.files import write_atomically
-from autograd.ops import LINEAR, RELU, SIGMOID, TANH, weighted_sum
+from autograd.functional import values
+from autograd.ops import RELU, SIGMOID, TANH
+from autograd.text import describe, is_real
 
 Inputs = Union[Sequence[Union[Value, float]], Value, float]  # noqa: UP007 (a runtime alias)
 
@@ -70,38 +70,17 @@ def _rng(owner: str, seed: Any) -> random.Random:
 
 
 def _as_inputs(owner: str, x: Inputs, nin: int) -> list[Value]:
-    """x as a list of nin Values; numbers become constant leaves."""
-    if type(x) is Value or _is_real(x):
-        x = [x]
-    try:
-        n = len(x)
-    except TypeError:
-        raise TypeError(
-            f"{owner}: expected a sequence of {nin} inputs, got {_show(x)}"
-        ) from None
-    if n != nin:
-        raise ValueError(f"{owner}: expected {nin} inputs, got {n}")
-    xs = list(x)
-    if set(map(type, xs)) <= {Value}:
-        return xs
-    out = []
+    """x as a list of nin Values; numbers become constants named x1, x2, ... (so that
+    graphs and explanations can tell the inputs apart)."""
+    if type(x) is Value or is_real(x):
+        x = [x]  # type: ignore[list-item]
+    xs = list(values(x, owner))
+    if len(xs) != nin:
+        raise ValueError(f"{owner}: expected {nin} inputs, got {len(xs)}")
     for i, v in enumerate(xs):
-        lifted = _lift(v)
-        if lifted is None:
-            raise TypeError(f"{owner}: inputs must be Values or real numbers, got {_show(v)}")
-        if lifted is not v:  # a number: name it x1, x2, ... for graphs and explanations
-            lifted.label = _input_label(i)
-        out.append(lifted)
-    return out
-
-
-_INPUT_LABELS: list[str] = []
-
-
-def _input_label(i: int) -> str:
-    while len(_INPUT_LABELS) <= i:
-        _INPUT_LABELS.append(f"x{len(_INPUT_LABELS) + 1}")
-    return _INPUT_LABELS[i]
+        if not (v.label or v.requires_grad or v.parents):  # a number, made a constant
+            v.label = f"x{i + 1}"
+    return xs
 
 
 class Module:
@@ -137,7 +116,7 @@ class Module:
 
     # -- saving and loading -------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write the parameters to a JSON file (floats round-trip exactly).
 
         The file is written beside the target and renamed into place, so an interrupted
@@ -155,7 +134,7 @@ class Module:
         }
         write_atomically(path, json.dumps(doc, indent=1, allow_nan=False).encode("utf-8"))
 
-    def load(self, path: str | os.PathLike) -> None:
+    def load(self, path: str | os.PathLike[str]) -> None:
         """Read parameters written by save(). All or nothing: a truncated or corrupt file,
         or one for a different architecture, raises ValueError and changes nothing."""
         path = Path(path)
@@ -208,38 +187,6 @@ def _describe(config: Any) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in config.items())
 
 
-_data = operator.attrgetter("_data")
-
-
-def _fire(neurons: Sequence[Neuron], xs: list[Value], outer: str) -> list[Value]:
-    """a = f(Σᵢ wᵢxᵢ + b) for each neuron, all on the same inputs xs, inside scope path outer.
-
-    Every forward pass runs through here, so it is written for speed. It makes the nodes
-    that `with scope(neuron): activation(linear(w, xs, b))` would, but reads the inputs'
-    data once for all the neurons, calls the Σ row's forward on that data directly, and
-    sets each neuron's scope path ("layer1/neuron3") directly instead of through two
-    `with` blocks per neuron. The Σ nodes share their parent tuples: one of the neuron's
-    parameters for every sample, one of the inputs for every neuron.
-    """
-    xs = tuple(xs)  # one tuple, shared as the inputs of every neuron's Σ node
-    xd = [x._data for x in xs]
-    out = []
-    saved = engine._scope
-    try:
-        for n in neurons:
-            engine._scope = n._paths.get(outer) or n._path(outer)
-            w, b, wb = n.w, n.b, n._wb  # wb: (w1, ..., wn, b), shared by its Σ nodes
-            if wb[-1] is not b or n._w != w:  # a weight or the bias was replaced
-                wb = n._share_parameters()
-            zd = weighted_sum(map(_data, w), xd, b._data)
-            z = _node(LINEAR, zd, wb, xs)
-            act = n._act  # relu, sigmoid or tanh: defined for every float, so never raises
-            out.append(z if act is None else _node(act, act.forward(zd), z, None))
-    finally:
-        engine._scope = saved
-    return out
-
-
 class Neuron(Module):
     """a = f(Σᵢ wᵢxᵢ + b): nin weights, a bias and an activation f.
 
@@ -261,49 +208,36 @@ class Neuron(Module):
         nin = _check_count("Neuron", "nin", nin)
         _check_choice("Neuron", "activation", activation, tuple(ACTIVATIONS))
         _check_choice("Neuron", "init", init, INITS)
-        self.nin = nin
-        self.activation = activation
-        self.init = init
-        self.name = name
-        self._act = ACTIVATIONS[activation]
-        self._scope = scope(name.rsplit(".", 1)[-1] if name else "neuron")
-        self._paths: dict[str, str] = {}  # enclosing scope path -> this neuron's path
+        self.nin, self.activation, self.init, self.name = nin, activation, init, name
+        # a = z.relu(), z.sigmoid(), z.tanh(), or z itself: the Value method of that row
+        self.act = None if activation == "linear" else getattr(Value, activation)
+        self.scope_name = name.rsplit(".", 1)[-1] if name else "neuron"
+        self._scope = scope(self.scope_name)
         rng = _rng("Neuron", seed)
         limit = _init_limit(init, activation, nin, fan_out)
         prefix = f"{name}." if name else ""
         self._names = [f"{prefix}w{i + 1}" for i in range(nin)] + [f"{prefix}b"]
-        with self._scope:
+        with scope(self.scope_name):
             self.w = [Value(rng.uniform(-limit, limit), n) for n in self._names[:-1]]
             self.b = Value(0.0, self._names[-1])
-        self._share_parameters()
 
     def __call__(self, x: Inputs) -> Value:
-        return self._forward(_as_inputs("Neuron", x, self.nin))
+        return self.forward(_as_inputs("Neuron", x, self.nin))
 
-    def _forward(self, xs: list[Value]) -> Value:
-        # xs are checked Values.
-        return _fire([self], xs, engine._scope)[0]
+    def forward(self, xs: list[Value]) -> Value:
+        """a = f(z), z = Σᵢ wᵢxᵢ + b: one Σ node (the seeds' z) and the activation's node."""
+        if len(self.w) != self.nin or type(self.b) is not Value or not set(map(type, self.w)) <= {Value}:
+            self.named_parameters()  # a weight list changed by hand: say what is wrong
+        with self._scope:
+            z = linear(self.w, xs, self.b)
+            return z if self.act is None else self.act(z)
 
-    def _share_parameters(self) -> tuple[Value, ...]:
-        """(w1, ..., wn, b) as the tuple every Σ node of this neuron shares; made again
-        only when a weight or the bias has been replaced, after checking the new ones."""
+    def named_parameters(self) -> list[tuple[str, Value]]:
         if len(self.w) != self.nin:
             raise ValueError(f"Neuron: expected {self.nin} weights in .w, got {len(self.w)}")
         for p in (*self.w, self.b):
             if type(p) is not Value:
-                raise TypeError(f"Neuron: weights and bias must be Values, got {_show(p)}")
-        self._w = list(self.w)  # what .w held when the tuple was made
-        self._wb = (*self.w, self.b)
-        return self._wb
-
-    def _path(self, outer: str) -> str:
-        """This neuron's scope path inside the path outer, made once and then looked up."""
-        if len(self._paths) >= 64:  # called inside many different scopes: start afresh
-            self._paths.clear()
-        path = self._paths[outer] = scope_path(outer, self._scope.name)
-        return path
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
+                raise TypeError(f"Neuron: weights and bias must be Values, got {describe(p)}")
         return list(zip(self._names, [*self.w, self.b]))
 
     def config(self) -> dict[str, Any]:
@@ -333,10 +267,11 @@ class Layer(Module):
         _check_choice("Layer", "activation", activation, tuple(ACTIVATIONS))
         _check_choice("Layer", "init", init, INITS)
         self.nin, self.nout, self.activation, self.init, self.name = nin, nout, activation, init, name
-        self._scope = scope(name.rsplit(".", 1)[-1] if name else "layer")
+        self.scope_name = name.rsplit(".", 1)[-1] if name else "layer"
+        self._scope = scope(self.scope_name)
         rng = _rng("Layer", seed)
         prefix = f"{name}." if name else ""
-        with self._scope:
+        with scope(self.scope_name):
             self.neurons = [
                 Neuron(
                     nin, activation, rng.getrandbits(64), init=init, fan_out=nout,
@@ -346,10 +281,12 @@ class Layer(Module):
             ]
 
     def __call__(self, x: Inputs) -> list[Value]:
-        return self._forward(_as_inputs("Layer", x, self.nin))
+        return self.forward(_as_inputs("Layer", x, self.nin))
 
-    def _forward(self, xs: list[Value]) -> list[Value]:
-        return _fire(self.neurons, xs, scope_path(engine._scope, self._scope.name))
+    def forward(self, xs: list[Value]) -> list[Value]:
+        """Every neuron on the same inputs (already Values)."""
+        with self._scope:
+            return [n.forward(xs) for n in self.neurons]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [np for n in self.neurons for np in n.named_parameters()]
@@ -401,9 +338,9 @@ class MLP(Module):
         ]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
-        xs = _as_inputs("MLP", x, self.nin)  # lifted once, shared by the first layer
+        xs = _as_inputs("MLP", x, self.nin)
         for layer in self.layers:
-            xs = layer._forward(xs)
+            xs = layer.forward(xs)
         return xs[0] if len(xs) == 1 else xs
 
     def named_parameters(self) -> list[tuple[str, Value]]:

@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from autograd import Value
-from autograd.engine import _is_real, _show
+from autograd.text import describe, is_real
 
 
 def _check_rate(owner: str, name: str, x: Any) -> float:
-    if not _is_real(x) or not math.isfinite(float(x)) or float(x) < 0.0:
+    if not is_real(x) or not math.isfinite(float(x)) or float(x) < 0.0:
         raise ValueError(f"{owner}: {name} must be a finite number ≥ 0, got {x!r}")
     return float(x)
 
@@ -42,13 +42,13 @@ class SGD:
     ) -> None:
         if not hasattr(params, "__iter__") or isinstance(params, Value):
             hint = "; pass model.parameters()" if hasattr(params, "parameters") else ""
-            raise TypeError(f"SGD: params must be a list of Values{hint}, got {_show(params)}")
+            raise TypeError(f"SGD: params must be a list of Values{hint}, got {describe(params)}")
         self.params = list(params)
         if not self.params:
             raise ValueError("SGD: got an empty parameter list")
         for p in self.params:
             if type(p) is not Value:
-                raise TypeError(f"SGD: parameters must be Values, got {_show(p)}")
+                raise TypeError(f"SGD: parameters must be Values, got {describe(p)}")
         self.lr = _check_rate("SGD", "lr", lr)
         self.momentum = _check_rate("SGD", "momentum", momentum)
         self.weight_decay = _check_rate("SGD", "weight_decay", weight_decay)

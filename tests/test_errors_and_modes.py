@@ -51,7 +51,8 @@ def test_undefined_derivative_raises_in_backward_naming_the_op_and_formula():
     x = Value(0.0, "x")
     y = x**0.5
     assert y.data == 0.0
-    with pytest.raises(ZeroDivisionError, match=r"backward through pow\(x=0.0\).*∂\(x\*\*0.5\)/∂x"):
+    message = r"backward through pow_const\(x=0.0\).*∂out/∂x = 0.5·x\*\*-0.5"
+    with pytest.raises(ZeroDivisionError, match=message):
         y.backward()
     assert x.grad == 0.0 and y.grad == 0.0  # a failed pass changes no grad
 
@@ -71,7 +72,7 @@ def test_a_failed_backward_changes_no_grad():
 def test_pow_exponent_derivative_is_undefined_for_a_negative_base():
     a, b = Value(-2.0, "a"), Value(2.0, "b")
     y = a**b
-    with pytest.raises(ValueError, match=r"∂\(aᵇ\)/∂b"):
+    with pytest.raises(ValueError, match=r"∂out/∂b = out·ln a"):
         y.backward()
     z = Value(0.0) ** Value(2.0)  # 0**b is 0 for every b > 0: slope 0
     z.backward()
@@ -82,7 +83,7 @@ def test_detect_anomaly_on_sqrt_at_zero_names_op_values_and_labels():
     x = Value(0.0, label="x")
     with detect_anomaly():
         y = x**0.5
-        with pytest.raises(FloatingPointError, match=r"pow\(x=0.0\)"):
+        with pytest.raises(FloatingPointError, match=r"pow_const\(x=0.0\)"):
             y.backward()
 
 

@@ -23,20 +23,20 @@ def test_cs231n_circuit_step_by_step():
     assert (b1.name, b1.upstream, b2.name, b2.upstream) == ("f", 1.0, "q", -4.0)
     rows = [(p.name, p.formula, p.local, p.upstream, p.contribution, p.grad_after) for p in b1.partials]
     assert rows == [
-        ("q", "∂(a·b)/∂a = b", -4.0, 1.0, -4.0, -4.0),
-        ("z", "∂(a·b)/∂b = a", 3.0, 1.0, 3.0, 3.0),
+        ("q", "∂f/∂q = z", -4.0, 1.0, -4.0, -4.0),
+        ("z", "∂f/∂z = q", 3.0, 1.0, 3.0, 3.0),
     ]
     rows = [(p.name, p.formula, p.local, p.upstream, p.contribution, p.grad_after) for p in b2.partials]
     assert rows == [
-        ("x", "∂(a+b)/∂a = 1", 1.0, -4.0, -4.0, -4.0),
-        ("y", "∂(a+b)/∂b = 1", 1.0, -4.0, -4.0, -4.0),
+        ("x", "∂q/∂x = 1", 1.0, -4.0, -4.0, -4.0),
+        ("y", "∂q/∂y = 1", 1.0, -4.0, -4.0, -4.0),
     ]
     assert (x.grad, y.grad, z.grad, q.grad, f.grad) == (-4.0, -4.0, 3.0, -4.0, 1.0)
 
     text = str(e)
     for expected in ("1. q = x + y = (-2) + 5 = 3", "2. f = q * z = 3 * (-4) = -12",
-                     "upstream ∂f/∂q = -4", "∂(a·b)/∂a = b → -4", "q.grad = -4",
-                     "∂(a+b)/∂b = 1 → 1   × (-4)   = -4   y.grad = -4", "z.grad = 3"):
+                     "upstream ∂f/∂q = -4", "∂f/∂q = z → -4", "q.grad = -4",
+                     "∂q/∂y = 1 → 1   × (-4)   = -4   y.grad = -4", "z.grad = 3"):
         assert expected in text
 
 
@@ -48,7 +48,7 @@ def test_sigmoid_neuron_step_by_step():
     assert [round(s.value, 10) for s in e.forward_steps] == [-2.0, 6.0, 4.0, 1.0, 0.7310585786]
     first = e.backward_steps[0]
     (p,) = first.partials
-    assert p.formula == "∂σ/∂x = σ(1−σ)"
+    assert p.formula == "∂n9/∂n8 = n9·(1 − n9)"  # σ′ = σ(1 − σ), in the step's own names
     s = 1 / (1 + math.exp(-1.0))
     assert p.local == pytest.approx(s * (1 - s), abs=1e-15)
     assert p.contribution == pytest.approx(0.1966119332, abs=1e-10)
@@ -67,7 +67,9 @@ def test_unlabelled_nodes_get_stable_names_and_constants_their_value():
     assert str(e.forward_steps[0]) == "n2 = a * 3 = 2 * 3 = 6"
     assert e.names[a] == "a" and e.names[b.parents[1]] == "3"
     text = str(e)
-    assert "3  ∂(a·b)/∂b = a → 2   × 2.45765e-05   = 4.91531e-05   (a constant)" in text
+    # a constant needs no gradient: its partial is not even computed, and the listing says so
+    assert "a  ∂n2/∂a = 3 → 3   × 2.45765e-05   = 7.37296e-05   a.grad = 7.37296e-05" in text
+    assert "3  (a constant: it needs no gradient)" in text
     assert "Gradients ∂n3/∂v of the named leaves\n  a   7.37296e-05" in text
 
 

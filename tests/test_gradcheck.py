@@ -101,7 +101,7 @@ def test_an_undefined_derivative_is_reported_not_raised():
     report = gradcheck(lambda x: x**0.5, [0.0], raise_exception=False)
     (row,) = report.rows
     assert not report.ok and math.isnan(row.analytic)
-    assert "autograd cannot differentiate f here" in row.note and "∂(x**0.5)/∂x" in row.note
+    assert "autograd cannot differentiate f here" in row.note and "∂out/∂x = 0.5·x**-0.5" in row.note
 
 
 def test_inputs_must_be_finite_and_expected_may_be_values():

@@ -70,7 +70,7 @@ def test_parents_keep_argument_order_and_duplicates():
         (lambda x, y: x * y, "mul", 6.0),
         (lambda x, y: x / y, "div", 2.0 / 3.0),
         (lambda x, y: x**y, "pow", 8.0),
-        (lambda x, y: x**2, "pow", 4.0),
+        (lambda x, y: x**2, "pow_const", 4.0),
         (lambda x, y: -x, "neg", -2.0),
         (lambda x, y: x.exp(), "exp", np.exp(2.0)),
         (lambda x, y: x.log(), "log", np.log(2.0)),

@@ -1,0 +1,117 @@
+"""Functions on numbers or Values: exp, log, tanh, sigmoid, relu, softplus (a number
+gives a number, a Value a Value), and ops on lists, each one node of the graph: Σ wᵢxᵢ + b,
+Σ xᵢ, log Σ e^zᵢ, softmax, max. One node with n parents is smaller and faster than a chain
+of n − 1 `+` nodes, and it is what the seeds write: a neuron's z = Σ wᵢxᵢ + b is one
+quantity.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, Union, cast, overload
+
+from .ops import EXP, LINEAR, LOG, LOGSUMEXP, MAXIMUM, RELU, SIGMOID, SOFTPLUS, TANH, TOTAL
+from .table import Op
+from .text import describe, is_real
+from .value import Value, apply, constant
+
+__all__ = ["exp", "linear", "log", "logsumexp", "maximum", "relu", "sigmoid", "softmax",
+           "softplus", "tanh", "total"]
+
+Scalar = Union[Value, float]  # noqa: UP007 (a runtime alias for Python 3.10)
+_VALUES = frozenset({Value})
+
+
+class Elementwise(Protocol):
+    """A function on numbers or Values: a number gives a number, a Value a Value."""
+
+    @overload
+    def __call__(self, x: Value) -> Value: ...
+    @overload
+    def __call__(self, x: float) -> float: ...
+
+
+def _elementwise(op: Op, doc: str) -> Elementwise:
+    def f(x: Any) -> Any:
+        if is_real(x):
+            return op.forward(float(x))
+        if type(x) is Value:
+            return apply(op, (x,))
+        raise TypeError(f"{op.name}: expected a Value or a real number, got {describe(x)}")
+
+    f.__name__, f.__qualname__, f.__doc__ = op.name, op.name, doc
+    return cast(Elementwise, f)
+
+
+exp = _elementwise(EXP, "eˣ. ∂eˣ/∂x = eˣ. OverflowError past x ≈ 709.78.")
+log = _elementwise(LOG, "ln x for x > 0 (ValueError otherwise). ∂ln x/∂x = 1/x.")
+tanh = _elementwise(TANH, "tanh x. ∂tanh x/∂x = 1 − tanh²x.")
+sigmoid = _elementwise(SIGMOID, "σ(x) = 1/(1 + e⁻ˣ), computed without overflow. ∂σ/∂x = σ(1 − σ).")
+relu = _elementwise(RELU, "max(0, x). ∂relu/∂x = 1 if x > 0 else 0 (so relu′(0) = 0).")
+softplus = _elementwise(SOFTPLUS, "log(1 + eˣ), computed without overflow. ∂softplus/∂x = σ(x).")
+
+
+def values(xs: Any, owner: str) -> Sequence[Value]:
+    """xs, an ordered sequence of Values or numbers, as Values (numbers become constants)."""
+    if type(xs) in (list, tuple) and set(map(type, xs)) <= _VALUES:
+        return xs  # type: ignore[no-any-return]  # all Values already, checked at C speed
+    if isinstance(xs, (str, bytes, bytearray, set, frozenset, dict)) or type(xs) is Value \
+            or is_real(xs) or not hasattr(xs, "__iter__"):
+        raise TypeError(f"{owner}: expected a list of Values or numbers, got {describe(xs)}")
+    out = []
+    for x in xs:
+        v = constant(x)
+        if v is None:
+            raise TypeError(f"{owner}: expected Values or real numbers, got {describe(x)}")
+        out.append(v)
+    return out
+
+
+def linear(w: Sequence[Scalar], x: Sequence[Scalar], b: Scalar = 0.0) -> Value:
+    """z = Σ wᵢxᵢ + b as one node, with local partials ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1.
+
+    A neuron's weighted sum. Its parents are w1..wn, b, x1..xn: the neuron's parameters
+    (in Module.parameters() order), then its inputs.
+    """
+    ws, xs = values(w, "linear"), values(x, "linear")
+    if len(ws) != len(xs):
+        raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs; they must match")
+    bias = constant(b)
+    if bias is None:
+        raise TypeError(f"linear: the bias must be a Value or a real number, got {describe(b)}")
+    return apply(LINEAR, (*ws, bias, *xs))
+
+
+def total(xs: Iterable[Scalar]) -> Value:
+    """Σ xᵢ as one node (∂/∂xᵢ = 1)."""
+    return apply(TOTAL, values(xs, "total"))
+
+
+def logsumexp(zs: Iterable[Scalar]) -> Value:
+    """log Σ e^zᵢ, computed stably as one node; ∂/∂zᵢ = softmax(z)ᵢ."""
+    return apply(LOGSUMEXP, values(zs, "logsumexp"))
+
+
+def maximum(a: Scalar, b: Scalar) -> Value:
+    """max(a, b) as one node; the gradient goes to the larger input (to a on a tie)."""
+    return apply(MAXIMUM, (a, b))
+
+
+def softmax(zs: Iterable[Scalar]) -> list[Value]:
+    """pᵢ = e^zᵢ / Σⱼ e^zⱼ for a list of Values or numbers, as a list of Values.
+
+    The largest z is subtracted first (softmax does not change when every z shifts by the
+    same amount), so logits like 1000, 1001, 1002 give 0.090, 0.245, 0.665, not inf/inf.
+    """
+    vs = values(zs, "softmax")
+    if not vs:
+        raise ValueError("softmax: needs at least one value")
+    bad = [z.data for z in vs if not math.isfinite(z.data)]
+    if bad:  # inf − inf would make every probability NaN
+        raise ValueError(f"softmax: logits must be finite numbers, got {bad[0]!r}")
+    m = Value(max(z.data for z in vs), requires_grad=False)
+    exps = [(z - m).exp() for z in vs]
+    s = total(exps)
+    return [e / s for e in exps]
+
