@@ -39,9 +39,7 @@ def on(op: Op, x: Any) -> Any:  # op on a number (a number) or a Value (a node):
     return op.forward(x) if isinstance(x, (float, int)) else op(x)
 
 
-# -- forwards that check their domain ---------------------------------------------------
-
-
+# -- forwards that check their domain, then the rows --------------------------------------
 def _div(a: float, b: float) -> float:
     if b == 0.0:
         raise ZeroDivisionError(f"div: division by zero ({a!r} / {b!r})")
@@ -88,9 +86,6 @@ def _softplus(x: float) -> float:  # log(1 + eˣ) = max(x, 0) + log(1 + e^-|x|),
 
 def _data(x: Any) -> Any:  # a number, or a Value's number
     return getattr(x, "data", x)
-
-
-# -- the rows ----------------------------------------------------------------------------
 
 ADD = row("add", "+", "{a} + {b}", operator.add,
           (lambda a, b, out: 1.0, "∂{out}/∂{a} = 1"),
@@ -140,8 +135,7 @@ MAXIMUM = row("max", "max", "max({a}, {b})", lambda a, b: a if a >= b else b,
 
 @lru_cache(maxsize=128)  # a few exponents recur; a row per distinct exponent must not pile up
 def pow_const(k: float) -> Op:
-    """The row of x ** k for a constant k: one input, drawn as "**k" (micrograd's _op).
-    Its rule is the general pow row's rule for the base, with b = k."""
+    """x ** k for a constant k: one input, drawn "**k"; the pow row's base rule with b = k."""
     k, kt = float(k), num(k)
     slope = "0" if k == 0 else kt if k == 1 else f"{kt}·{{x}}" if k == 2 else f"{kt}·{{x}}**{num(k - 1)}"
     return row("pow_const", f"**{kt}", f"{{x}}**{kt}", lambda a: _pow(a, k),

@@ -9,10 +9,10 @@ A row holds everything about one op, side by side:
     written   how the op is written              "{a} * {b}"
     symbol    what a graph draws                 "*"
 
-A rule is pure: rule(*inputs, out) returns ∂out/∂input and nothing else; the engine
-multiplies it by the upstream gradient and adds. In the texts, {a} {b} (two inputs), {x}
-(one), {0} {1} … (any) and {out} stand for the actual inputs and output, so that an
-explanation reads ∂f/∂q = z, never a formula in letters that might be your own labels.
+A rule is pure: rule(*inputs, out) returns ∂out/∂input, and only the engine multiplies by
+the upstream gradient and adds. In the texts {a} {b}, {x}, {0} {1} … and {out} stand for
+the actual inputs and output: an explanation reads ∂f/∂q = z, not letters that might be
+your own labels.
 
 This file imports nothing else from the package. Applying a row to Values makes a graph
 node, which is the engine's business: value.py sets Op.engine to say how, as a JAX
@@ -27,12 +27,9 @@ from typing import Any, ClassVar
 
 
 class Op:
-    """One row of the derivative table (see the module docstring).
-
-    A variadic row (any number of inputs, like Σ wᵢxᵢ + b) has arity None: its forward
-    takes the inputs as one list, one rule(xs, out) returns every partial, formulas(i, n)
-    gives the text of partial i, and written(names) writes the op.
-    """
+    """One row of the table. A variadic row (any number of inputs, like Σ wᵢxᵢ + b) has
+    arity None: its forward takes the inputs as one list, one rule(xs, out) returns every
+    partial, formulas(i, n) gives the text of partial i, written(names) writes the op."""
 
     engine: ClassVar[Callable[[Op, Sequence[Any]], Any]]  # set by value.py: make a Value node
 
@@ -54,10 +51,15 @@ class Op:
     def partials(self, xs: Sequence[Any], out: Any, wanted: Sequence[bool] | None = None) -> list[Any]:
         """∂out/∂xs[i] for every input (None where wanted[i] is false; a variadic row
         computes them all). On numbers for backward(), on Values for create_graph."""
+        rules = self.derivatives
         if self.arity is None:
-            return self.derivatives(xs, out)  # type: ignore[no-any-return]
-        if wanted is None:
-            return [rule(*xs, out) for rule in self.derivatives]
+            return rules(xs, out)  # type: ignore[no-any-return]
+        if wanted is None:  # the common shapes first, without building argument tuples
+            if self.arity == 1:
+                return [rules[0](xs[0], out)]
+            if self.arity == 2:
+                return [rules[0](xs[0], xs[1], out), rules[1](xs[0], xs[1], out)]
+            return [rule(*xs, out) for rule in rules]
         return [rule(*xs, out) if w else None for rule, w in zip(self.derivatives, wanted)]
 
     def formula(self, i: int, n: int, names: Sequence[str] | None = None, out: str = "out") -> str:

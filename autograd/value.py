@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import filterfalse
 from typing import Any
 
 from . import text
@@ -59,7 +60,7 @@ class Value:
         self._data, _epoch = real("Value.data", value), _epoch + 1
         self._epoch = _epoch
 
-    def item(self) -> float:  # as torch's; float(v) is refused, so that math.exp(v) fails loudly
+    def item(self) -> float:  # as torch's; float(v) is refused, so math.exp(v) fails loudly
         return self._data
 
     @property
@@ -108,23 +109,20 @@ class Value:
             return _make(pow_const(real("pow: the exponent", other)), (self,))
         return _binary(POW, self, other)
 
-    # Comparisons look at data, so that rules like `1.0 if x > 0 else 0.0` run on Values.
-    # == stays identity: Values are dict keys and set members.
+    # Comparisons look at data, so rules like `1.0 if x > 0 else 0.0` run on Values; == is identity.
     def __lt__(self, other: Value | float) -> bool: return self._data < _number(other)
     def __le__(self, other: Value | float) -> bool: return self._data <= _number(other)
     def __gt__(self, other: Value | float) -> bool: return self._data > _number(other)
     def __ge__(self, other: Value | float) -> bool: return self._data >= _number(other)
 
     def backward(self) -> None:
-        """Add ∂self/∂v to v.grad for every node v that self depends on. Purely additive:
-        twice doubles every grad exactly. All or nothing: if it fails or is interrupted,
-        every grad is as it was. Iterative, so a graph of any depth is fine."""
+        """Add ∂self/∂v to v.grad for every v that self depends on: twice doubles every grad
+        exactly; if it fails or is interrupted, every grad is as it was; any depth is fine."""
         backward(self)
 
     def backward_step(self) -> None:
-        """The chain rule at this node only: parent.grad += ∂self/∂parent × self.grad.
-        Backprop by hand, node by node, as micrograd's lecture does it with _backward():
-        o.grad = 1.0; o.backward_step(); n.backward_step(); ..."""
+        """The chain rule at this node only, parent.grad += ∂self/∂parent × self.grad: backprop
+        by hand, as micrograd's lecture does with _backward(): o.grad = 1.0; o.backward_step()"""
         _step(self, watch_for_anomalies(None))
 
     _backward = backward_step
@@ -140,8 +138,9 @@ class Value:
             for i, p in enumerate(parents):
                 if p._epoch > self._epoch:
                     raise text.stale(self, i)
-        if wanted is None and row.arity is not None and not all(p.requires_grad for p in parents):
-            wanted = [p.requires_grad for p in parents]
+        if wanted is None and row.arity is not None:
+            needs = [p.requires_grad for p in parents]
+            wanted = None if all(needs) else needs
         xs: Sequence[Any] = parents if symbolic else [p._data for p in parents]
         out: Any = self if symbolic else self._data
         try:
@@ -220,23 +219,25 @@ def _node(op: Op, data: float, parents: tuple[Value, ...], needs_grad: bool) -> 
 
 
 def toposort(root: Value) -> list[Value]:
-    """Every node that root depends on, each after all of its parents; root comes last.
-    Depth-first, first parent first, as micrograd's build_topo, but with a stack instead
-    of recursion, so any depth is fine: f = (x + y) * z gives x, y, x+y, z, f."""
+    """Every node root depends on, each after its parents, root last: micrograd's build_topo
+    with a stack instead of recursion, so any depth is fine. (x + y) * z: x, y, x+y, z, f."""
     if type(root) is not Value:
         raise TypeError(f"expected a Value, got {describe(root)}")
     order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root._parents))]
+    placed: dict[Value, bool] = {}  # False while its parents are being placed, then True
+    met = placed.__contains__
+    stack = [root]
     while stack:
-        v, parents = stack[-1]
-        for p in parents:
-            if p not in seen:  # visit p next; come back to v's other parents after it
-                seen.add(p)
-                stack.append((p, iter(p._parents)))
-                break
-        else:  # every parent of v is in order: v goes next
-            stack.pop()
+        v = stack[-1]
+        if v not in placed:  # first visit: the parents not met yet go on top, the first last
+            placed[v] = False
+            n = len(stack)
+            stack.extend(filterfalse(met, reversed(v._parents)))
+            if len(stack) > n:
+                continue
+        stack.pop()
+        if not placed[v]:  # all its parents are placed now (a second entry of v is skipped)
+            placed[v] = True
             order.append(v)
     return order
 
