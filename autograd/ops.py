@@ -10,12 +10,12 @@ log(0), a negative base to a fractional power, division by zero, exp(1000).
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from . import numeric
 from .table import OPS, Op
 from .text import num
 
@@ -35,55 +35,11 @@ def row(name: str, symbol: str, written: Any, forward: Callable[..., Any], *part
     return op
 
 
-def on(op: Op, x: Any) -> Any:  # op on a number (a number) or a Value (a node): so rules run on both
-    return op.forward(x) if isinstance(x, (float, int)) else op(x)
+def on(op: Op, x: Any) -> Any:  # op on a number or batch (the same) or a Value (a node): rules run on all
+    return op.forward(x) if isinstance(x, (float, int, numeric.Batch)) else op(x)
 
 
-# -- forwards that check their domain, then the rows --------------------------------------
-def _div(a: float, b: float) -> float:
-    if b == 0.0:
-        raise ZeroDivisionError(f"div: division by zero ({a!r} / {b!r})")
-    return a / b
-
-
-def _pow(a: float, b: float) -> float:
-    if a < 0.0 and not float(b).is_integer():
-        raise ValueError(f"pow: a negative base to a non-integer power is not a real number ({a!r} ** {b!r})")
-    if a == 0.0 and b < 0.0:
-        raise ZeroDivisionError(f"pow: zero to a negative power divides by zero ({a!r} ** {b!r})")
-    try:
-        return float(a**b)
-    except OverflowError:
-        raise OverflowError(f"pow: {a!r} ** {b!r} is too large for a float") from None
-
-
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        raise OverflowError(f"exp: exp({x!r}) is too large for a float (the largest is exp(709.78))") \
-            from None
-
-
-def _log(x: float) -> float:
-    if x > 0.0:
-        return math.log(x)
-    if x != x:  # NaN in, NaN out; detect_anomaly() reports it
-        return x
-    raise ValueError(f"log: input must be > 0, got {x!r}")
-
-
-def _sigmoid(x: float) -> float:  # two forms, so that exp never overflows: σ(±1000) is 1 or 0
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _softplus(x: float) -> float:  # log(1 + eˣ) = max(x, 0) + log(1 + e^-|x|), which never overflows
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
+# -- the rows: their forwards (numeric.py) take numbers or batches ---------------------------
 def _data(x: Any) -> Any:  # a number, or a Value's number
     return getattr(x, "data", x)
 
@@ -96,16 +52,20 @@ SUB = row("sub", "-", "{a} - {b}", operator.sub,
 MUL = row("mul", "*", "{a} * {b}", operator.mul,
           (lambda a, b, out: b, "∂{out}/∂{a} = {b}"),
           (lambda a, b, out: a, "∂{out}/∂{b} = {a}"))
-DIV = row("div", "/", "{a} / {b}", _div,
+DIV = row("div", "/", "{a} / {b}", numeric.div,
           (lambda a, b, out: 1.0 / b, "∂{out}/∂{a} = 1/{b}"),
           (lambda a, b, out: -out / b, "∂{out}/∂{b} = −{a}/{b}²"), domain=[(-2.0, 2.0), (0.5, 2.0)])
 
 
 def _dpow_dbase(a: Any, b: Any, out: Any) -> Any:  # b·a^(b−1); for b = 0, aᵇ is the constant 1
+    if numeric.batched(a, b):
+        return b * numeric.power(a, b - 1)
     return 0.0 if _data(b) == 0 else b * a ** (b - 1)
 
 
 def _dpow_dexponent(a: Any, b: Any, out: Any) -> Any:  # aᵇ = e^(b·ln a); 0ᵇ = 0 for all b > 0
+    if numeric.batched(a, b):
+        return numeric.exponent_slope(a, b, out)
     if a > 0:
         return out * on(LOG, a)
     if a >= 0 and b > 0:
@@ -113,24 +73,24 @@ def _dpow_dexponent(a: Any, b: Any, out: Any) -> Any:  # aᵇ = e^(b·ln a); 0�
     raise ValueError(f"ln a is undefined for a = {_data(a)!r}; for a constant exponent write x ** 3")
 
 
-POW = row("pow", "**", "{a} ** {b}", _pow,
+POW = row("pow", "**", "{a} ** {b}", numeric.power,
           (_dpow_dbase, "∂{out}/∂{a} = {b}·{a}^({b}−1)"),
           (_dpow_dexponent, "∂{out}/∂{b} = {out}·ln {a}"), domain=[(0.2, 2.0), (-2.0, 2.0)])
 NEG = row("neg", "neg", "-{x}", operator.neg, (lambda x, out: -1.0, "∂{out}/∂{x} = −1"))
-EXP = row("exp", "exp", "exp({x})", _exp, (lambda x, out: out, "∂{out}/∂{x} = e^{x} = {out}"))
-LOG = row("log", "log", "log({x})", _log, (lambda x, out: 1.0 / x, "∂{out}/∂{x} = 1/{x}"),
+EXP = row("exp", "exp", "exp({x})", numeric.exp, (lambda x, out: out, "∂{out}/∂{x} = e^{x} = {out}"))
+LOG = row("log", "log", "log({x})", numeric.log, (lambda x, out: 1.0 / x, "∂{out}/∂{x} = 1/{x}"),
           domain=[(0.2, 3.0)])
-TANH = row("tanh", "tanh", "tanh({x})", math.tanh,
+TANH = row("tanh", "tanh", "tanh({x})", numeric.tanh,
            (lambda x, out: 1.0 - out * out, "∂{out}/∂{x} = 1 − {out}²"))
-SIGMOID = row("sigmoid", "σ", "σ({x})", _sigmoid,
+SIGMOID = row("sigmoid", "σ", "σ({x})", numeric.sigmoid,
               (lambda x, out: out * (1.0 - out), "∂{out}/∂{x} = {out}·(1 − {out})"), domain=[(-4.0, 4.0)])
-RELU = row("relu", "ReLU", "relu({x})", lambda x: 0.0 if x <= 0.0 else x,
-           (lambda x, out: 1.0 if x > 0 else 0.0, "∂{out}/∂{x} = 1 if {x} > 0 else 0"))
-SOFTPLUS = row("softplus", "softplus", "softplus({x})", _softplus,
+RELU = row("relu", "ReLU", "relu({x})", numeric.relu,
+           (lambda x, out: (x > 0) * 1.0, "∂{out}/∂{x} = 1 if {x} > 0 else 0"))
+SOFTPLUS = row("softplus", "softplus", "softplus({x})", numeric.softplus,
                (lambda x, out: on(SIGMOID, x), "∂{out}/∂{x} = σ({x})"))
-MAXIMUM = row("max", "max", "max({a}, {b})", lambda a, b: a if a >= b else b,
-              (lambda a, b, out: 1.0 if a >= b else 0.0, "∂{out}/∂{a} = 1 if {a} ≥ {b} else 0"),
-              (lambda a, b, out: 0.0 if a >= b else 1.0, "∂{out}/∂{b} = 1 if {b} > {a} else 0"))
+MAXIMUM = row("max", "max", "max({a}, {b})", numeric.maximum,
+              (lambda a, b, out: (a >= b) * 1.0, "∂{out}/∂{a} = 1 if {a} ≥ {b} else 0"),
+              (lambda a, b, out: 1.0 - (a >= b), "∂{out}/∂{b} = 1 if {b} > {a} else 0"))
 
 
 @lru_cache(maxsize=128)  # a few exponents recur; a row per distinct exponent must not pile up
@@ -138,7 +98,7 @@ def pow_const(k: float) -> Op:
     """x ** k for a constant k: one input, drawn "**k"; the pow row's base rule with b = k."""
     k, kt = float(k), num(k)
     slope = "0" if k == 0 else kt if k == 1 else f"{kt}·{{x}}" if k == 2 else f"{kt}·{{x}}**{num(k - 1)}"
-    return row("pow_const", f"**{kt}", f"{{x}}**{kt}", lambda a: _pow(a, k),
+    return row("pow_const", f"**{kt}", f"{{x}}**{kt}", lambda a: numeric.power(a, k),
                (lambda a, out: _dpow_dbase(a, k, out), f"∂{{out}}/∂{{x}} = {slope}"),
                domain=[(0.2, 2.0)], add=False)
 
@@ -156,7 +116,7 @@ def linear_parts(v: Sequence[Any]) -> tuple[Sequence[Any], Any, Sequence[Any]]:
 
 def _linear(v: Sequence[float]) -> float:
     w, b, x = linear_parts(v)
-    return float(sum(map(operator.mul, w, x)) + b)
+    return numeric.weighted_sum(w, b, x)
 
 
 def _linear_partials(v: Sequence[Any], out: Any) -> list[Any]:
@@ -179,15 +139,10 @@ def _linear_names(count: int) -> list[str]:
     return [*(f"w{i}" for i in range(1, n + 1)), "b", *(f"x{i}" for i in range(1, n + 1))]
 
 
-def _logsumexp(v: Sequence[float]) -> float:
-    m = max(v)
-    return m if m in (math.inf, -math.inf) else m + math.log(math.fsum(math.exp(x - m) for x in v))
-
-
 LINEAR = row("linear", "Σ", _linear_written, _linear, (_linear_partials, _linear_formula),
              arg_names=_linear_names)
-TOTAL = row("sum", "Σ", " + ".join, lambda v: sum(v, 0.0),
+TOTAL = row("sum", "Σ", " + ".join, numeric.total,
             (lambda v, out: [1.0] * len(v), lambda i, n: f"∂{{out}}/∂{{{i}}} = 1"))
-LOGSUMEXP = row("logsumexp", "lse", lambda names: f"log(Σ exp({', '.join(names)}))", _logsumexp,
+LOGSUMEXP = row("logsumexp", "lse", lambda names: f"log(Σ exp({', '.join(names)}))", numeric.logsumexp,
                 (lambda v, out: [on(EXP, x - out) for x in v],
                  lambda i, n: f"∂{{out}}/∂{{{i}}} = e^({{{i}}} − {{out}}) = softmax ᵢ"))

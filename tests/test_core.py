@@ -255,15 +255,22 @@ def test_an_interrupt_while_adding_the_old_grads_back_restores_every_grad():
 
 
 def test_ctrl_c_at_any_moment_of_a_big_backward_leaves_grads_as_they_were():
+    import time
+
+    from autograd import toposort
+
     x = Value(1.0)
     y = x
     for _ in range(60_000):
         y = y * 1.00001 + 1e-9
-    from autograd import toposort
-
     nodes = toposort(y)
     for v in nodes:
         v.grad = 0.5
+    t0 = time.perf_counter()
+    y.backward()  # once, uninterrupted: how long a pass takes, and the grads it leaves
+    duration = time.perf_counter() - t0
+    after = [v.grad for v in nodes]
+    before = [0.5] * len(nodes)
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
@@ -271,29 +278,21 @@ def test_ctrl_c_at_any_moment_of_a_big_backward_leaves_grads_as_they_were():
     old = signal.signal(signal.SIGALRM, interrupt)
     interrupted = 0
     try:
-        import time
-
-        t0 = time.perf_counter()
-        y.backward()  # once, uninterrupted, to know how long a pass takes
-        duration = time.perf_counter() - t0
-        for v in nodes:
-            v.grad = 0.5
         for k in range(24):
+            for v in nodes:
+                v.grad = 0.5
             signal.setitimer(signal.ITIMER_REAL, duration * (0.05 + 0.9 * k / 23))
             try:
                 y.backward()
+                signal.setitimer(signal.ITIMER_REAL, 0)
             except KeyboardInterrupt:
                 interrupted += 1
-                assert all(v.grad == 0.5 for v in nodes), k
-            else:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                assert x.grad != 0.5
-            for v in nodes:
-                v.grad = 0.5
+            grads = [v.grad for v in nodes]
+            assert grads == before or grads == after, k  # never a mixture of the two
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
-    assert interrupted >= 12
+    assert interrupted >= 6
 
 
 def test_a_non_numeric_grad_is_named_before_anything_changes():
@@ -416,7 +415,7 @@ def test_an_op_defined_once_is_in_backward_grad_explain_and_graphs():
 
 # -- the layers --------------------------------------------------------------------------
 
-ORDER = ["text", "table", "ops", "modes", "value", "backprop", "define", "functional",
+ORDER = ["text", "numeric", "table", "ops", "modes", "value", "backprop", "define", "functional",
          "files", "explain", "graph", "gradcheck", "html", "cli"]
 
 
