@@ -104,8 +104,8 @@ def tanh(x: Any) -> Any:
 def sigmoid(x: Any) -> Any:
     """1/(1 + e⁻ˣ) in two forms, so that exp never overflows: σ(±1000) is 1 or 0."""
     if type(x) is Batch:
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+        small = np.exp(-np.abs(x))
+        return np.where(x >= 0.0, 1.0 / (1.0 + small), small / (1.0 + small))
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)

@@ -114,7 +114,7 @@ def linear_parts(v: Sequence[Any]) -> tuple[Sequence[Any], Any, Sequence[Any]]:
     return v[:n], v[n], v[n + 1:]
 
 
-def _linear(v: Sequence[float]) -> float:
+def _linear(v: Sequence[Any]) -> Any:
     w, b, x = linear_parts(v)
     return numeric.weighted_sum(w, b, x)
 
