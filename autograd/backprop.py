@@ -14,7 +14,7 @@ from typing import Any
 
 from .modes import enable_grad
 from .text import describe
-from .value import Value, backward, toposort
+from .value import Value, backward, toposort, unbroadcast
 
 __all__ = ["backward", "grad", "toposort"]
 
@@ -46,12 +46,14 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     with enable_grad() if create_graph else nullcontext():  # a graph of the gradient
         for v in reversed(order):
             g = grads.get(v)
-            if g is None or not v.parents or v not in on_path:
+            if g is None:
+                continue
+            g = grads[v] = unbroadcast(v, g)  # a parameter's gradient sums over the batch
+            if not v.parents or v not in on_path:
                 continue
             wanted = [p in on_path for p in v.parents]
             for p, d, w in zip(v.parents, v.local_grads(wanted, create_graph), wanted):
                 if w:
                     c = d * g
                     grads[p] = grads[p] + c if p in grads else c
-    return [g if type(g) is Value else Value(float(g), requires_grad=False)
-            for g in (grads.get(x, 0.0) for x in inputs)]
+    return [g if type(g) is Value else Value(g, requires_grad=False) for g in (grads.get(x, 0.0) for x in inputs)]

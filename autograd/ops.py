@@ -143,6 +143,8 @@ LINEAR = row("linear", "Σ", _linear_written, _linear, (_linear_partials, _linea
              arg_names=_linear_names)
 TOTAL = row("sum", "Σ", " + ".join, numeric.total,
             (lambda v, out: [1.0] * len(v), lambda i, n: f"∂{{out}}/∂{{{i}}} = 1"))
+BATCH_SUM = row("batch_sum", "Σₖ", "Σₖ {x}", lambda x: float(x.sum()) if numeric.batched(x) else x,
+                (lambda x, out: 1.0, "∂{out}/∂{x}ₖ = 1 for every sample k"))
 LOGSUMEXP = row("logsumexp", "lse", lambda names: f"log(Σ exp({', '.join(names)}))", numeric.logsumexp,
                 (lambda v, out: [on(EXP, x - out) for x in v],
                  lambda i, n: f"∂{{out}}/∂{{{i}}} = e^({{{i}}} − {{out}}) = softmax ᵢ"))

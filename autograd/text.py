@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from numbers import Real
 from typing import Any
 
+import numpy as np
+
 
 def is_real(x: Any) -> bool:
     """int, float, bool, Fraction or a numpy real scalar."""
@@ -35,6 +37,21 @@ def real(what: str, x: Any) -> float:
         return float(x)
     except OverflowError:
         raise OverflowError(f"{what}: {describe(x)} is too large for a float") from None
+
+
+def data(what: str, x: Any) -> Any:
+    """A Value's data: a float, or a batch (a 1-D float array, one number per sample)."""
+    if isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype.kind in "biuf" and len(x):
+        return x.astype(float)  # a copy: the graph keeps the numbers it was computed from
+    if isinstance(x, np.ndarray) and x.ndim != 0:
+        raise TypeError(f"{what} must be a real number or a 1-D array of numbers over a batch, got an array "
+                        f"of shape {x.shape} and dtype {x.dtype}")
+    return real(what, x)
+
+
+def finite(x: Any) -> bool:
+    """Every number of x (a number or a batch) is finite."""
+    return bool(np.isfinite(x).all()) if isinstance(x, np.ndarray) else math.isfinite(x)
 
 
 def describe(x: Any) -> str:

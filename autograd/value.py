@@ -19,7 +19,8 @@ from typing import Any
 
 from . import text
 from .modes import MODES, Observer, watch_for_anomalies
-from .ops import ADD, DIV, EXP, LOG, MUL, NEG, POW, RELU, SIGMOID, SUB, TANH, pow_const
+from .numeric import Batch
+from .ops import ADD, BATCH_SUM, DIV, EXP, LOG, MUL, NEG, POW, RELU, SIGMOID, SUB, TANH, pow_const
 from .table import Op
 from .text import describe, is_real, real
 
@@ -45,7 +46,7 @@ class Value:
     def __init__(self, data: float, label: str = "", *, requires_grad: bool = True) -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {describe(label)}")
-        self._data, self.grad, self.label = real("Value: data", data), 0.0, label
+        self._data, self.grad, self.label = text.data("Value: data", data), 0.0, label
         self._row: Op | None = None
         self._parents: tuple[Value, ...] = ()
         self._scope, self._epoch, self.requires_grad = MODES.get()[2], _epoch, bool(requires_grad)
@@ -57,7 +58,7 @@ class Value:
     @data.setter
     def data(self, value: float) -> None:
         global _epoch
-        self._data, _epoch = real("Value.data", value), _epoch + 1
+        self._data, _epoch = text.data("Value.data", value), _epoch + 1
         self._epoch = _epoch
 
     def item(self) -> float:  # as torch's; float(v) is refused, so math.exp(v) fails loudly
@@ -158,7 +159,7 @@ def constant(x: Any) -> Value | None:
     """x as a Value: a Value as it is, a number as a constant (no gradient), else None."""
     if type(x) is Value:
         return x
-    return Value(x, requires_grad=False) if type(x) in (float, int) or is_real(x) else None
+    return Value(x, requires_grad=False) if type(x) in (float, int, Batch) or is_real(x) else None
 
 
 def _number(x: Any) -> float:
@@ -210,7 +211,7 @@ def _node(op: Op, data: float, parents: tuple[Value, ...], needs_grad: bool) -> 
         v._row, v._parents, v.requires_grad = op, parents, needs_grad
     else:
         v._row, v._parents, v.requires_grad = None, (), False
-    if anomaly and not math.isfinite(data):
+    if anomaly and not text.finite(data):
         raise FloatingPointError(f"detect_anomaly: {text.call(v, parents, op)} = {data!r}")
     return v
 
@@ -242,6 +243,14 @@ def toposort(root: Value) -> list[Value]:
     return order
 
 
+def unbroadcast(v: Value, g: Any) -> Any:
+    """The gradient g flowing into v, summed over the batch where v holds one number for all
+    samples (a parameter): ∂C/∂w = Σₖ ∂Cₖ/∂w. Written once, for backward() and grad()."""
+    if type(g._data if type(g) is Value else g) is not Batch or type(v._data) is Batch:
+        return g
+    return _make(BATCH_SUM, (g,)) if type(g) is Value else float(g.sum())
+
+
 def backward(root: Value, observe: Observer | None = None) -> None:
     """root.backward(); observe(node, i, parent, local, upstream, contribution), if given,
     is called after each accumulation (the explainer records the steps with it)."""
@@ -254,7 +263,7 @@ def backward(root: Value, observe: Observer | None = None) -> None:
     old = [v.grad for v in order]
     if not set(map(type, old)) <= {float}:  # the usual case is checked at C speed
         for v, g in zip(order, old):
-            if not is_real(g):
+            if not (is_real(g) or type(g) is Batch):
                 raise TypeError(f"backward: {text.name(v)} has .grad = {describe(g)}; it must be a number")
     watch = watch_for_anomalies(observe)
     # From zero, adding the old grads back at the end: grads left by an earlier pass must not
@@ -266,7 +275,7 @@ def backward(root: Value, observe: Observer | None = None) -> None:
         for v in reversed(order):
             _step(v, watch)
         for v, g in zip(order, old):
-            if g:
+            if type(g) is Batch or g:
                 v.grad += g
     except BaseException:
         for v, g in zip(order, old):  # all or nothing, Ctrl-C included
@@ -276,9 +285,11 @@ def backward(root: Value, observe: Observer | None = None) -> None:
 
 def _step(v: Value, watch: Observer | None) -> None:
     """The chain rule at node v: each parent that needs a gradient gets local × upstream."""
+    g = v.grad
+    if type(g) is Batch and type(v._data) is not Batch:
+        g = v.grad = unbroadcast(v, g)
     if not v.requires_grad or v._row is None:
         return
-    g = v.grad
     ds = v.local_grads()
     for i, p in enumerate(v._parents):
         if p.requires_grad:

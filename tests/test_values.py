@@ -22,7 +22,8 @@ def test_data_is_stored_as_a_python_float(data, expected):
 @pytest.mark.parametrize(
     "bad, type_name",
     [("1.0", "str"), (None, "NoneType"), ([1.0], "list"), (1 + 2j, "complex"),
-     ({"a": 1}, "dict"), (np.complex128(1), "complex128"), (np.array([1.0, 2.0]), "ndarray")],
+     ({"a": 1}, "dict"), (np.complex128(1), "complex128"), (np.array([[1.0, 2.0]]), "shape"),
+     (np.array(["a"]), "dtype <U1"), (np.array([]), "shape")],
 )
 def test_non_real_data_raises_type_error_naming_the_type(bad, type_name):
     with pytest.raises(TypeError, match=type_name):
