@@ -56,4 +56,5 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
                 if w:
                     c = d * g
                     grads[p] = grads[p] + c if p in grads else c
-    return [g if type(g) is Value else Value(g, requires_grad=False) for g in (grads.get(x, 0.0) for x in inputs)]
+    return [g if type(g) is Value else Value(g, requires_grad=False)
+            for g in (grads.get(x, 0.0) for x in inputs)]

@@ -18,6 +18,7 @@ grads it leaves behind are exactly those of backward(), and nothing is computed 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .table import bracket
 from .text import num
@@ -33,7 +34,7 @@ class ForwardStep:
     op: str
     inputs: tuple[Value, ...]
     input_names: tuple[str, ...]
-    value: float
+    value: Any  # a float, or a batch
     expression: str  # in names, e.g. "x + y"
     substituted: str  # in numbers, e.g. "-2 + 5"
 

@@ -135,14 +135,14 @@ def gradcheck(
 
     def value(point: Sequence[float]) -> float:
         with no_grad():
-            return _call(f, [Value(p) for p in point]).data
+            return _call(f, [Value(p) for p in point]).item()
 
     def first(point: Sequence[float], create_graph: bool = False) -> tuple[list[Value], list[Value]]:
         vs = [Value(p, name) for p, name in zip(point, names)]
         return vs, grad(_call(f, vs), vs, create_graph=create_graph)
 
     try:
-        analytic, failure = [g.data for g in first(xs)[1]], ""
+        analytic, failure = [g.item() for g in first(xs)[1]], ""
     except (ArithmeticError, ValueError) as e:  # a derivative undefined at this point
         analytic, failure = [math.nan] * len(xs), f"autograd cannot differentiate f here: {e}"
     rows = [
@@ -154,12 +154,12 @@ def gradcheck(
     if order == 2:
         try:
             vs, gs2 = first(xs, create_graph=True)
-            hessian, failure = [[h.data for h in grad(gi, vs)] for gi in gs2], ""
+            hessian, failure = [[h.item() for h in grad(gi, vs)] for gi in gs2], ""
         except (ArithmeticError, ValueError) as e:
             hessian = [[math.nan] * len(xs) for _ in xs]
             failure = f"autograd cannot take the second derivative here: {e}"
         # column j: differences of the whole gradient along input j (one grad() per point)
-        columns = [_differences(lambda p: [g.data for g in first(p)[1]], len(xs), xs, j, eps)
+        columns = [_differences(lambda p: [g.item() for g in first(p)[1]], len(xs), xs, j, eps)
                    for j in range(len(xs))]
         for i in range(len(xs)):
             for j in range(len(xs)):

@@ -57,7 +57,7 @@ def role(v: Value, root: Value) -> str:
     return "variable" if v.label else "constant"
 
 
-def fmt(x: float) -> str:
+def fmt(x: Any) -> str:
     """A number in a box: four decimals (see table.num)."""
     return num(x, decimals=4)
 

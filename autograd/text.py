@@ -60,13 +60,15 @@ def describe(x: Any) -> str:
     return f"{type(x).__name__} {r if len(r) <= 60 else r[:57] + '...'}"
 
 
-def num(x: float, digits: int = 6, *, decimals: int | None = None) -> str:
+def num(x: Any, digits: int = 6, *, decimals: int | None = None) -> str:
     """A number as a learner reads it: `digits` significant digits, no trailing zeros.
 
     decimals=4 gives four decimals instead (as graph boxes show them), keeping four
     significant digits where that would hide most of the value, and e-notation for the
-    very small and the very large.
+    very small and the very large. A batch is written as its mean and its size.
     """
+    if isinstance(x, np.ndarray):
+        return f"⟨mean {num(float(x.mean()), digits, decimals=decimals)} of {len(x)}⟩"
     if not math.isfinite(x):
         return str(x)
     if decimals is not None:

@@ -12,7 +12,6 @@ nodes, the backward pass. (The modes no_grad, detect_anomaly and scope are in mo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from itertools import filterfalse
 from typing import Any
@@ -43,26 +42,30 @@ class Value:
     __slots__ = ("_data", "grad", "label", "_row", "_parents", "_scope", "_epoch", "requires_grad")
     __array_ufunc__ = None  # numpy scalars defer to our operators: np.float64(2) * v is a Value
 
-    def __init__(self, data: float, label: str = "", *, requires_grad: bool = True) -> None:
+    def __init__(self, data: float | Batch, label: str = "", *, requires_grad: bool = True) -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {describe(label)}")
-        self._data, self.grad, self.label = text.data("Value: data", data), 0.0, label
+        self._data: Any = text.data("Value: data", data)
+        self.grad: Any = 0.0
+        self.label = label
         self._row: Op | None = None
         self._parents: tuple[Value, ...] = ()
         self._scope, self._epoch, self.requires_grad = MODES.get()[2], _epoch, bool(requires_grad)
 
     @property
-    def data(self) -> float:  # the number; setting it starts a new epoch (see below)
-        return self._data
+    def data(self) -> float | Batch:  # the number (or batch); setting it starts a new epoch
+        return self._data  # type: ignore[no-any-return]
 
     @data.setter
-    def data(self, value: float) -> None:
+    def data(self, value: float | Batch) -> None:
         global _epoch
         self._data, _epoch = text.data("Value.data", value), _epoch + 1
         self._epoch = _epoch
 
     def item(self) -> float:  # as torch's; float(v) is refused, so math.exp(v) fails loudly
-        return self._data
+        if type(self._data) is Batch:
+            raise TypeError(f"item: {text.name(self)} is a batch of {len(self._data)}; pick one: v.data[k]")
+        return self._data  # type: ignore[no-any-return]
 
     @property
     def op(self) -> str: return "" if self._row is None else self._row.name  # '' for a leaf
@@ -111,10 +114,10 @@ class Value:
         return _binary(POW, self, other)
 
     # Comparisons look at data, so rules like `1.0 if x > 0 else 0.0` run on Values; == is identity.
-    def __lt__(self, other: Value | float) -> bool: return self._data < _number(other)
-    def __le__(self, other: Value | float) -> bool: return self._data <= _number(other)
-    def __gt__(self, other: Value | float) -> bool: return self._data > _number(other)
-    def __ge__(self, other: Value | float) -> bool: return self._data >= _number(other)
+    def __lt__(self, other: Value | float) -> Any: return self._data < _number(other)  # a bool, or
+    def __le__(self, other: Value | float) -> Any: return self._data <= _number(other)  # a batch
+    def __gt__(self, other: Value | float) -> Any: return self._data > _number(other)  # of bools
+    def __ge__(self, other: Value | float) -> Any: return self._data >= _number(other)
 
     def backward(self) -> None:
         """Add ∂self/∂v to v.grad for every v that self depends on: twice doubles every grad
@@ -162,7 +165,7 @@ def constant(x: Any) -> Value | None:
     return Value(x, requires_grad=False) if type(x) in (float, int, Batch) or is_real(x) else None
 
 
-def _number(x: Any) -> float:
+def _number(x: Any) -> Any:
     return x._data if type(x) is Value else real("a comparison with a Value", x)
 
 
@@ -202,7 +205,7 @@ def apply(op: Op, inputs: Sequence[Any]) -> Value:
 Op.engine = apply
 
 
-def _node(op: Op, data: float, parents: tuple[Value, ...], needs_grad: bool) -> Value:
+def _node(op: Op, data: Any, parents: tuple[Value, ...], needs_grad: bool) -> Value:
     """The one place nodes are made; under no_grad() a node is a leaf, a constant."""
     record, anomaly, path = MODES.get()
     v = _new(Value)
