@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
 
+import numpy as np
+
 from .modes import enable_grad
 from .text import describe
 from .value import Value, backward, toposort, unbroadcast
@@ -46,15 +48,13 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     with enable_grad() if create_graph else nullcontext():  # a graph of the gradient
         for v in reversed(order):
             g = grads.get(v)
-            if g is None:
-                continue
-            g = grads[v] = unbroadcast(v, g)  # a parameter's gradient sums over the batch
-            if not v.parents or v not in on_path:
+            if g is None or not v.parents or v not in on_path:
                 continue
             wanted = [p in on_path for p in v.parents]
+            batch = isinstance(v.data, np.ndarray)
             for p, d, w in zip(v.parents, v.local_grads(wanted, create_graph), wanted):
                 if w:
-                    c = d * g
+                    c = unbroadcast(v, p, d, g) if batch else d * g
                     grads[p] = grads[p] + c if p in grads else c
     return [g if type(g) is Value else Value(g, requires_grad=False)
             for g in (grads.get(x, 0.0) for x in inputs)]

@@ -195,7 +195,7 @@ def apply(op: Op, inputs: Sequence[Any]) -> Value:
         raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
     if not inputs:
         raise ValueError(f"{op.name}: needs at least one input")
-    parents = tuple(x if type(x) is Value else constant(x) for x in inputs)
+    parents = tuple(inputs) if set(map(type, inputs)) == {Value} else tuple(map(constant, inputs))
     for x, v in zip(inputs, parents):
         if v is None:
             raise TypeError(f"{op.name}: inputs must be Values or real numbers, got {describe(x)}")
@@ -246,12 +246,18 @@ def toposort(root: Value) -> list[Value]:
     return order
 
 
-def unbroadcast(v: Value, g: Any) -> Any:
-    """The gradient g flowing into v, summed over the batch where v holds one number for all
-    samples (a parameter): ∂C/∂w = Σₖ ∂Cₖ/∂w. Written once, for backward() and grad()."""
-    if type(g._data if type(g) is Value else g) is not Batch or type(v._data) is Batch:
-        return g
-    return _make(BATCH_SUM, (g,)) if type(g) is Value else float(g.sum())
+def unbroadcast(v: Value, p: Value, d: Any, g: Any) -> Any:
+    """Batch node v's contribution d·g to p's gradient, summed over the samples where p
+    holds one number for all of them (a parameter): ∂C/∂w = Σₖ dₖ·gₖ. Used by backward()
+    and grad(). (A bare number stands for the same number in every sample.)"""
+    if type(p._data) is Batch:
+        return d * g
+    if type(d) is Batch and type(g) is Batch:
+        return float(d @ g)
+    c = d * g
+    if type(c._data if type(c) is Value else c) is not Batch:
+        return c * len(v._data)
+    return _make(BATCH_SUM, (c,)) if type(c) is Value else float(c.sum())
 
 
 def backward(root: Value, observe: Observer | None = None) -> None:
@@ -288,15 +294,14 @@ def backward(root: Value, observe: Observer | None = None) -> None:
 
 def _step(v: Value, watch: Observer | None) -> None:
     """The chain rule at node v: each parent that needs a gradient gets local × upstream."""
-    g = v.grad
-    if type(g) is Batch and type(v._data) is not Batch:
-        g = v.grad = unbroadcast(v, g)
     if not v.requires_grad or v._row is None:
         return
+    g = v.grad
+    batch = type(v._data) is Batch
     ds = v.local_grads()
     for i, p in enumerate(v._parents):
         if p.requires_grad:
-            c = ds[i] * g
+            c = unbroadcast(v, p, ds[i], g) if batch else ds[i] * g
             p.grad += c
             if watch is not None:
                 watch(v, i, p, ds[i], g, c)

@@ -18,6 +18,8 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any, Union
 
+import numpy as np
+
 from autograd import Value, linear, scope
 from autograd.files import write_atomically
 from autograd.functional import values
@@ -71,9 +73,14 @@ def _rng(owner: str, seed: Any) -> random.Random:
 
 def _as_inputs(owner: str, x: Inputs, nin: int) -> list[Value]:
     """x as a list of nin Values; numbers become constants named x1, x2, ... (so that
-    graphs and explanations can tell the inputs apart)."""
+    graphs and explanations can tell the inputs apart). A 2-D array (samples × nin) is a
+    batch: input j holds column j, one number per sample."""
     if type(x) is Value or is_real(x):
         x = [x]  # type: ignore[list-item]
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        if x.shape[1] != nin:
+            raise ValueError(f"{owner}: expected a batch of {nin} inputs per sample, got shape {x.shape}")
+        x = list(x.T)  # one batch per input
     xs = list(values(x, owner))
     if len(xs) != nin:
         raise ValueError(f"{owner}: expected {nin} inputs, got {len(xs)}")

@@ -16,6 +16,8 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
+
 from autograd import Value
 from autograd.text import describe, is_real
 
@@ -142,11 +144,17 @@ class Minibatches:
         """The number of batches in one epoch."""
         return -(-len(self.inputs) // self.batch_size)
 
-    def __iter__(self) -> Iterator[tuple[list[Any], list[Any]]]:
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        """One epoch: (inputs, targets) per minibatch; numpy arrays give numpy arrays, which
+        feed a model straight in as a batch (model(xb)), and lists give lists."""
         order = list(range(len(self.inputs)))
         if self.shuffle:
             self._rng.shuffle(order)
         m = self.batch_size
         for start in range(0, len(order), m):
             idx = order[start : start + m]
-            yield [self.inputs[i] for i in idx], [self.targets[i] for i in idx]
+            yield _take(self.inputs, idx), _take(self.targets, idx)
+
+
+def _take(data: Any, idx: list[int]) -> Any:
+    return data[idx] if isinstance(data, np.ndarray) else [data[i] for i in idx]
