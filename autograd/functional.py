@@ -7,13 +7,13 @@ quantity.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, Union, cast, overload
 
+from . import numeric
 from .ops import EXP, LINEAR, LOG, LOGSUMEXP, MAXIMUM, RELU, SIGMOID, SOFTPLUS, TANH, TOTAL
 from .table import Op
-from .text import describe, is_real
+from .text import describe, finite, is_real
 from .value import Value, apply, constant
 
 __all__ = ["exp", "linear", "log", "logsumexp", "maximum", "relu", "sigmoid", "softmax",
@@ -107,10 +107,10 @@ def softmax(zs: Iterable[Scalar]) -> list[Value]:
     vs = values(zs, "softmax")
     if not vs:
         raise ValueError("softmax: needs at least one value")
-    bad = [z.data for z in vs if not math.isfinite(z.data)]
+    bad = [z.data for z in vs if not finite(z.data)]
     if bad:  # inf − inf would make every probability NaN
         raise ValueError(f"softmax: logits must be finite numbers, got {bad[0]!r}")
-    m = Value(max(z.data for z in vs), requires_grad=False)
+    m = Value(numeric.maximum_of([z.data for z in vs]), requires_grad=False)
     exps = [(z - m).exp() for z in vs]
     s = total(exps)
     return [e / s for e in exps]

@@ -131,6 +131,11 @@ def maximum(a: Any, b: Any) -> Any:
     return a if a >= b or a != a else b
 
 
+def maximum_of(v: Sequence[Any]) -> Any:
+    """The largest of v, sample by sample over a batch."""
+    return np.maximum.reduce(np.broadcast_arrays(*v)) if batched(*v) else max(v)
+
+
 def weighted_sum(w: Sequence[Any], b: Any, x: Sequence[Any]) -> Any:
     """Σ wᵢxᵢ + b; over a batch of inputs, one matrix-vector product."""
     if x and type(x[0]) is Batch and set(map(type, x)) == {Batch} and set(map(type, w)) <= {float}:
@@ -154,8 +159,8 @@ def total(v: Sequence[Any]) -> Any:
 
 def logsumexp(v: Sequence[Any]) -> Any:
     """log Σ e^vᵢ, stably: the largest v is taken out first."""
-    if any(type(x) is Batch for x in v):
-        m = np.maximum.reduce(np.broadcast_arrays(*v))
+    if batched(*v):
+        m = maximum_of(v)
         finite = np.where(np.isfinite(m), m, 0.0)
         return np.where(np.isfinite(m), finite + np.log(sum(np.exp(x - finite) for x in v)), m)
     m = max(v)

@@ -1,0 +1,175 @@
+"""Batched Values: the same graph over a whole minibatch gives the per-sample numbers.
+
+Every test builds one model twice, runs it sample by sample (one graph per sample, the
+losses averaged or summed) and as one batched graph, and compares the loss and every
+parameter's gradient to 1e-12.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd import Value, grad, linear, logsumexp, maximum, softmax
+from nn import (
+    MLP,
+    SGD,
+    Minibatches,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    mean,
+    squared_error,
+)
+
+RNG = np.random.default_rng(7)
+
+
+def per_sample_and_batched(make_model, loss_of_sample, loss_of_batch, X, targets, reduce="mean"):
+    """(loss, grads) of the per-sample graphs and of the one batched graph."""
+    m1, m2 = make_model(), make_model()
+    losses = [loss_of_sample(m1(list(x)), t) for x, t in zip(X, targets)]
+    l1 = mean(losses) if reduce == "mean" else sum(losses[1:], losses[0])
+    l1.backward()
+    l2 = loss_of_batch(m2(X), targets)
+    l2.backward()
+    return (l1.data, [p.grad for p in m1.parameters()]), (l2.data, [p.grad for p in m2.parameters()])
+
+
+def assert_same(a, b, tol=1e-12):
+    (la, ga), (lb, gb) = a, b
+    assert lb == pytest.approx(la, rel=tol, abs=tol)
+    assert np.allclose(ga, gb, rtol=tol, atol=tol), np.max(np.abs(np.array(ga) - np.array(gb)))
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "linear"])
+@pytest.mark.parametrize("sizes", [[1], [5, 1], [4, 3, 1]])
+def test_squared_error_batched_equals_per_sample(activation, sizes):
+    X = RNG.normal(size=(9, 3))
+    t = RNG.normal(size=9)
+    a = per_sample_and_batched(lambda: MLP(3, sizes, activation, seed=1), squared_error, squared_error, X, t)
+    assert_same(*a)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_hinge_loss_batched_equals_per_sample_sum_and_mean(activation):
+    X = RNG.normal(size=(12, 2))
+    y = RNG.choice([-1.0, 1.0], size=12)
+    make = lambda: MLP(2, [6, 6, 1], activation, seed=2)  # noqa: E731
+    assert_same(*per_sample_and_batched(make, hinge_loss, hinge_loss, X, y))
+    summed = per_sample_and_batched(make, hinge_loss, lambda s, t: hinge_loss(s, t, reduction="sum"), X, y,
+                                    reduce="sum")
+    assert_same(*summed)
+
+
+def test_cross_entropy_batched_equals_per_sample():
+    X = RNG.normal(size=(10, 4))
+    y = RNG.integers(0, 3, size=10)
+    a = per_sample_and_batched(lambda: MLP(4, [5, 3], "tanh", seed=3), lambda z, t: cross_entropy(z, int(t)),
+                               cross_entropy, X, y)
+    assert_same(*a)
+
+
+@pytest.mark.parametrize("loss", [binary_cross_entropy, binary_cross_entropy_with_logits])
+def test_binary_cross_entropies_batched_equal_per_sample(loss):
+    X = RNG.normal(size=(8, 2))
+    t = RNG.uniform(0, 1, size=8)
+    out = "sigmoid" if loss is binary_cross_entropy else "linear"
+    make = lambda: MLP(2, [4, 1], "tanh", output_activation=out, seed=4)  # noqa: E731
+    assert_same(*per_sample_and_batched(make, loss, loss, X, t))
+
+
+def test_several_outputs_take_a_samples_by_outputs_array_of_targets():
+    X = RNG.normal(size=(7, 2))
+    T = RNG.normal(size=(7, 3))
+    a = per_sample_and_batched(lambda: MLP(2, [4, 3], "sigmoid", seed=5), squared_error, squared_error, X, T)
+    assert_same(*a)
+
+
+def test_a_parameter_meeting_a_batch_gets_the_sum_of_its_per_sample_gradients():
+    x = Value(np.array([1.0, 2.0, 3.0]), "x")
+    w = Value(0.5, "w")
+    b = Value(0.25, "b")
+    y = w * x + b  # b meets the batch with a local derivative of a bare 1.0
+    loss = mean((y - 1.0) ** 2)
+    loss.backward()
+    r = 0.5 * np.array([1.0, 2.0, 3.0]) + 0.25 - 1.0
+    assert w.grad == pytest.approx(np.mean(2 * r * [1.0, 2.0, 3.0]), rel=1e-15)
+    assert b.grad == pytest.approx(np.mean(2 * r), rel=1e-15)
+    assert type(w.grad) is float and isinstance(x.grad, np.ndarray)
+    assert np.allclose(x.grad, 2 * r * 0.5 / 3)
+    (gw, gb) = grad(loss, [w, b])
+    assert (gw.data, gb.data) == (w.grad, b.grad)
+
+
+def test_functional_ops_take_batches():
+    z1, z2, z3 = (Value(RNG.normal(size=5)) for _ in range(3))
+    s = softmax([z1, z2, z3])
+    assert np.allclose(sum(p.data for p in s), 1.0)
+    lse = logsumexp([z1, z2, z3])
+    assert np.allclose(lse.data, np.log(np.exp(z1.data) + np.exp(z2.data) + np.exp(z3.data)))
+    m = maximum(z1, z2)
+    assert np.array_equal(m.data, np.maximum(z1.data, z2.data))
+    w = [Value(0.3), Value(-0.2), Value(0.1)]
+    z = linear(w, [z1, z2, z3], 0.5)
+    assert np.allclose(z.data, 0.3 * z1.data - 0.2 * z2.data + 0.1 * z3.data + 0.5, rtol=1e-15)
+
+
+def test_domain_errors_name_the_first_offending_sample():
+    x = Value(np.array([1.0, 2.0, -3.0, 0.0]), "x")
+    with pytest.raises(ValueError, match=r"log: input must be > 0, got -3.0 in sample 2 of the batch"):
+        x.log()
+    with pytest.raises(ZeroDivisionError, match=r"sample 3 of the batch"):
+        1.0 / x
+    with pytest.raises(ValueError, match=r"pow: a negative base .* sample 2"):
+        x**0.5
+    with pytest.raises(OverflowError, match=r"exp\(1000.0\) is too large .*sample 1"):
+        Value(np.array([0.0, 1000.0])).exp()
+
+
+def test_a_batched_derivative_undefined_at_one_sample_names_it():
+    x = Value(np.array([4.0, 0.0, 1.0]), "x")
+    y = mean(x**0.5)
+    with pytest.raises(ZeroDivisionError, match=r"backward through pow_const\(x=.*sample 1"):
+        y.backward()
+
+
+def test_sgd_steps_the_same_on_a_batch_and_on_its_samples():
+    X = RNG.normal(size=(16, 2))
+    y = RNG.choice([-1.0, 1.0], size=16)
+    m1, m2 = MLP(2, [8, 1], seed=6), MLP(2, [8, 1], seed=6)
+    o1, o2 = SGD(m1.parameters(), lr=0.3, momentum=0.9), SGD(m2.parameters(), lr=0.3, momentum=0.9)
+    for _ in range(5):
+        for opt, loss in ((o1, mean([hinge_loss(m1(list(x)), t) for x, t in zip(X, y)])),
+                          (o2, hinge_loss(m2(X), y))):
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    w1, w2 = [p.data for p in m1.parameters()], [p.data for p in m2.parameters()]
+    assert np.allclose(w1, w2, rtol=1e-12, atol=1e-12)
+
+
+def test_minibatches_of_arrays_feed_a_model_straight_in():
+    X = RNG.normal(size=(10, 2))
+    y = RNG.choice([-1.0, 1.0], size=10)
+    model = MLP(2, [3, 1], seed=0)
+    sizes = []
+    for xb, yb in Minibatches(X, y, batch_size=4, seed=0):
+        assert isinstance(xb, np.ndarray) and xb.shape[1] == 2
+        loss = hinge_loss(model(xb), yb)
+        loss.backward()
+        sizes.append(len(xb))
+    assert sizes == [4, 4, 2]
+
+
+def test_batch_inputs_are_checked():
+    with pytest.raises(ValueError, match=r"expected a batch of 2 inputs per sample, got shape \(3, 4\)"):
+        MLP(2, [1])(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="labels must be -1 or \\+1"):
+        hinge_loss(Value(np.zeros(3)), np.array([1.0, 0.0, -1.0]))
+    with pytest.raises(ValueError, match="class indices in 0..2"):
+        cross_entropy([Value(np.zeros(2))] * 3, np.array([0, 3]))
+    with pytest.raises(TypeError, match="item: .* batch of 3"):
+        Value(np.zeros(3)).item()
+    assert math.isnan(float(maximum(Value(np.array([math.nan])), 1.0).data[0]))
