@@ -20,6 +20,9 @@ def arguments(description: str, **extra: Any) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--out", default="out", help="folder for the pictures (default: ./out)")
     for name, (kind, default, text) in extra.items():
+        if kind is bool:  # a switch, off unless given
+            parser.add_argument(f"--{name.replace('_', '-')}", action="store_true", help=text)
+            continue
         parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default,
                             help=f"{text} (default: {default})")
     args = parser.parse_args()

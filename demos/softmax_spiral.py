@@ -1,6 +1,6 @@
 """Three spiral arms told apart by a small MLP with a softmax output and cross-entropy loss.
 
-    python -m demos.softmax_spiral [--out out] [--epochs 60] [--seed 0]
+    python -m demos.softmax_spiral [--out out] [--epochs 60] [--seed 0] [--batched]
 
 Data: CS231n's spiral, 3 arms of 50 points (make_spiral). Model: MLP(2, [16, 3]), one ReLU
 hidden layer and 3 linear outputs z = (z₀, z₁, z₂), the class scores (logits). Softmax
@@ -11,7 +11,9 @@ turns them into probabilities and cross-entropy scores the true class y:
 and its gradient with respect to the logits is simply ∂ℓ/∂zₖ = pₖ − [k = y]. Training:
 minibatch SGD (seed 004): every epoch the data is shuffled and cut into batches of 10;
 each batch's mean loss C = (1/m) Σ ℓ gives one step w ← w − η ∂C/∂w, with η decaying
-linearly from 1.0 to 0.1. Pictures: the decision regions and the loss curve (PNG).
+linearly from 1.0 to 0.1. Pictures: the decision regions and the loss curve (PNG). With
+--batched, each minibatch is one graph whose nodes hold its 10 samples' numbers, the
+seeds' C = (1/m) Σₓ Cₓ computed at once; the batches and the numbers are the same.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ LIGHT = ("#f6c9c4", "#c6dbef", "#c7e9c0")
 
 def predict(model: MLP, X: np.ndarray) -> list[int]:
     """The class with the largest score (the largest softmax probability too)."""
-    with no_grad():  # evaluation: no graph
-        scores = [model(x) for x in X.tolist()]
-    return [max(range(len(s)), key=lambda k: s[k].data) for s in scores]
+    with no_grad():  # evaluation: no graph, and all the points in one batch
+        scores = model(X)
+    return np.argmax(np.stack([z.data for z in scores]), axis=0).tolist()  # type: ignore[no-any-return]
 
 
 def one_sample(model: MLP, x: list[float], y: int) -> None:
@@ -54,16 +56,19 @@ def one_sample(model: MLP, x: list[float], y: int) -> None:
     print(f"  ℓ = −log p_y = −log {probs[y].data:.5f} = {loss.data:.5f}")
 
 
-def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int, seed: int) -> list[float]:
+def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int, seed: int, batched: bool) -> list[float]:
     opt = SGD(model.parameters(), lr=1.0)
     lr = linear_decay(1.0, 0.1, epochs)
-    batches = Minibatches(X.tolist(), y.tolist(), batch_size=10, seed=seed)
+    batches = Minibatches(X, y, batch_size=10, seed=seed)  # arrays in, arrays out
     history = []
     for epoch in range(epochs):
         opt.lr = lr(epoch)
         losses = []
         for xb, yb in batches:  # one epoch: every sample once, in shuffled batches
-            loss = mean([cross_entropy(model(x), target) for x, target in zip(xb, yb)])
+            if batched:  # one graph for the minibatch: C = (1/m) Σₓ Cₓ at once
+                loss = cross_entropy(model(xb), yb)
+            else:  # one graph per sample, then their mean
+                loss = mean([cross_entropy(model(list(x)), int(t)) for x, t in zip(xb, yb)])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -105,7 +110,7 @@ def plot_loss(plt: Any, history: list[float], path: Path) -> None:
 
 def main() -> None:
     args = arguments(__doc__.splitlines()[0], epochs=(int, 60, "passes over the data"),
-                     seed=(int, 0, "random seed"))
+                     seed=(int, 0, "random seed"), batched=(bool, False, "one graph per minibatch"))
     start = time.perf_counter()
     X, y = make_spiral(50, 3, seed=args.seed)
     model = MLP(2, [16, 3], seed=args.seed)  # ReLU hidden layer, 3 linear scores
@@ -116,7 +121,7 @@ def main() -> None:
     print("  the last two columns agree: backpropagating through log-sum-exp gives p − onehot(y)")
 
     title(f"Minibatch SGD: {args.epochs} epochs, batches of 10, η from 1.0 down to 0.1")
-    history = train(model, X, y, args.epochs, args.seed)
+    history = train(model, X, y, args.epochs, args.seed, args.batched)
     acc = accuracy(predict(model, X), y.tolist())
     print(f"\nfinal training accuracy {acc:.1%} (chance is 33%)")
     for k in range(3):

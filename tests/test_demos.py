@@ -54,6 +54,15 @@ def test_moons(tmp_path: Path) -> None:
     assert_svg(tmp_path / "moons_graph.svg")
 
 
+def test_moons_batched_trains_to_the_same_numbers(tmp_path: Path) -> None:
+    one = run(["demos.moons", "--steps", "20"], tmp_path / "one")
+    batched = run(["demos.moons", "--steps", "20", "--batched"], tmp_path / "batched")
+    final = r"final loss ([\d.]+), training accuracy (\d+)%"
+    assert re.search(final, one).groups() == re.search(final, batched).groups()
+    assert "one batched graph per step" in batched
+    assert_png(tmp_path / "batched" / "moons_boundary.png")
+
+
 def test_single_neuron_hand_update_matches_engine(tmp_path: Path) -> None:
     out = run(["demos.single_neuron"], tmp_path)
     hand = re.search(r"hand-derived .*: \[(.*)\]", out).group(1)
@@ -85,6 +94,13 @@ def test_softmax_spiral_learns(tmp_path: Path) -> None:
     assert len(rows) == 3 and all(a == b for a, b in rows)
     assert_png(tmp_path / "softmax_spiral.png")
     assert_png(tmp_path / "softmax_spiral_loss.png")
+
+
+def test_softmax_spiral_batched_learns_the_same(tmp_path: Path) -> None:
+    one = run(["demos.softmax_spiral", "--epochs", "20"], tmp_path / "one")
+    batched = run(["demos.softmax_spiral", "--epochs", "20", "--batched"], tmp_path / "batched")
+    arms = r"middle of arm \d: p = \((.*)\)"
+    assert re.findall(arms, one) == re.findall(arms, batched) and len(re.findall(arms, one)) == 3
 
 
 def test_perceptron(tmp_path: Path) -> None:
