@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from .modes import enable_grad
+from .numeric import contributions
 from .text import describe
-from .value import Value, backward, toposort, unbroadcast
+from .value import Value, backward, toposort
 
 __all__ = ["backward", "grad", "toposort"]
 
@@ -51,10 +52,17 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
             if g is None or not v.parents or v not in on_path:
                 continue
             wanted = [p in on_path for p in v.parents]
-            batch = isinstance(v.data, np.ndarray)
-            for p, d, w in zip(v.parents, v.local_grads(wanted, create_graph), wanted):
+            ds = v.local_grads(wanted, create_graph)
+            if isinstance(v.data, np.ndarray):  # a batch: each parameter's gradient sums the samples'
+                if create_graph:
+                    raise ValueError("grad: create_graph=True (higher derivatives) works on one sample's "
+                                     "graph, not on a batch")
+                batches = [isinstance(p.data, np.ndarray) for p in v.parents]
+                cs = contributions(ds, g, batches, wanted, len(v.data))
+            else:
+                cs = [d * g if w else None for d, w in zip(ds, wanted)]
+            for p, c, w in zip(v.parents, cs, wanted):
                 if w:
-                    c = unbroadcast(v, p, d, g) if batch else d * g
                     grads[p] = grads[p] + c if p in grads else c
     return [g if type(g) is Value else Value(g, requires_grad=False)
             for g in (grads.get(x, 0.0) for x in inputs)]

@@ -153,6 +153,34 @@ def exponent_slope(a: Any, b: Any, out: Any) -> Any:
     return np.where(a > 0, out * np.log(np.where(a > 0, a, 1.0)), 0.0)
 
 
+def contributions(ds: Sequence[Any], g: Any, batches: Sequence[bool], needs: Sequence[bool],
+                  size: int) -> list[Any]:
+    """local × upstream for every parent of a node over a batch of `size` samples, as
+    backward() adds them: a batch where the parent holds a batch (batches[i]), and the sum
+    over the samples where it holds one number for all of them, a parameter:
+    ∂C/∂w = Σₖ ∂wₖ·gₖ, one matrix-vector product for all the parameters at once (and one
+    outer product for the inputs whose partial is one number, like a neuron's wᵢ). g, the
+    upstream gradient, and a partial may be one number standing for every sample. Parents
+    that need no gradient get None."""
+    gs = g if type(g) is Batch else np.full(size, float(g))
+    out: list[Any] = [None] * len(ds)
+    params = [i for i, need in enumerate(needs) if need and not batches[i]]
+    inputs = [i for i, need in enumerate(needs) if need and batches[i]]
+    varying = [i for i in params if type(ds[i]) is Batch]
+    if varying:
+        for i, c in zip(varying, (np.stack([ds[i] for i in varying]) @ gs).tolist()):
+            out[i] = c
+    fixed = [i for i in inputs if type(ds[i]) is not Batch]
+    if fixed:
+        for i, row in zip(fixed, np.multiply.outer([float(ds[i]) for i in fixed], gs)):
+            out[i] = row
+    total = float(gs.sum())
+    for i in params + inputs:
+        if out[i] is None:
+            out[i] = ds[i] * gs if batches[i] else float(ds[i]) * total
+    return out
+
+
 def total(v: Sequence[Any]) -> Any:
     return sum(v, 0.0)
 

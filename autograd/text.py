@@ -41,6 +41,8 @@ def real(what: str, x: Any) -> float:
 
 def data(what: str, x: Any) -> Any:
     """A Value's data: a float, or a batch (a 1-D float array, one number per sample)."""
+    if type(x) is float:
+        return x
     if isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype.kind in "biuf" and len(x):
         return x.astype(float)  # a copy: the graph keeps the numbers it was computed from
     if isinstance(x, np.ndarray) and x.ndim != 0:

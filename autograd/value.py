@@ -18,8 +18,8 @@ from typing import Any
 
 from . import text
 from .modes import MODES, Observer, watch_for_anomalies
-from .numeric import Batch
-from .ops import ADD, BATCH_SUM, DIV, EXP, LOG, MUL, NEG, POW, RELU, SIGMOID, SUB, TANH, pow_const
+from .numeric import Batch, contributions
+from .ops import ADD, DIV, EXP, LOG, MUL, NEG, POW, RELU, SIGMOID, SUB, TANH, pow_const
 from .table import Op
 from .text import describe, is_real, real
 
@@ -246,20 +246,6 @@ def toposort(root: Value) -> list[Value]:
     return order
 
 
-def unbroadcast(v: Value, p: Value, d: Any, g: Any) -> Any:
-    """Batch node v's contribution d·g to p's gradient, summed over the samples where p
-    holds one number for all of them (a parameter): ∂C/∂w = Σₖ dₖ·gₖ. Used by backward()
-    and grad(). (A bare number stands for the same number in every sample.)"""
-    if type(p._data) is Batch:
-        return d * g
-    if type(d) is Batch and type(g) is Batch:
-        return float(d @ g)
-    c = d * g
-    if type(c._data if type(c) is Value else c) is not Batch:
-        return c * len(v._data)
-    return _make(BATCH_SUM, (c,)) if type(c) is Value else float(c.sum())
-
-
 def backward(root: Value, observe: Observer | None = None) -> None:
     """root.backward(); observe(node, i, parent, local, upstream, contribution), if given,
     is called after each accumulation (the explainer records the steps with it)."""
@@ -293,15 +279,18 @@ def backward(root: Value, observe: Observer | None = None) -> None:
 
 
 def _step(v: Value, watch: Observer | None) -> None:
-    """The chain rule at node v: each parent that needs a gradient gets local × upstream."""
+    """The chain rule at node v: each parent that needs a gradient gets local × upstream
+    (over a batch, summed over the samples where the parent is one number: see numeric)."""
     if not v.requires_grad or v._row is None:
         return
-    g = v.grad
-    batch = type(v._data) is Batch
+    g, parents = v.grad, v._parents
     ds = v.local_grads()
-    for i, p in enumerate(v._parents):
+    if type(v._data) is Batch:
+        batches = [type(p._data) is Batch for p in parents]
+        cs = contributions(ds, g, batches, [p.requires_grad for p in parents], len(v._data))
+    for i, p in enumerate(parents):
         if p.requires_grad:
-            c = unbroadcast(v, p, ds[i], g) if batch else ds[i] * g
+            c = cs[i] if type(v._data) is Batch else ds[i] * g
             p.grad += c
             if watch is not None:
                 watch(v, i, p, ds[i], g, c)
