@@ -30,22 +30,22 @@ _VALUES = frozenset({Value})
 
 # -- two more rows of the table: dot and mean_square --------------------------------------
 
-def _halves(v: Sequence[Any]) -> tuple[Sequence[Any], Sequence[Any]]:
-    """The dot row's inputs w1..wn, x1..xn as (w, x)."""
-    if len(v) % 2:
-        raise ValueError(f"dot: takes w1..wn, x1..xn, an even number of inputs; got {len(v)}")
+def _half(v: Sequence[Any]) -> int:
+    """n, for the dot row's inputs w1..wn, x1..xn."""
     n = len(v) // 2
-    return v[:n], v[n:]
+    if 2 * n != len(v):
+        raise ValueError(f"dot: takes w1..wn, x1..xn, an even number of inputs; got {len(v)}")
+    return n
 
 
 def _dot(v: Sequence[float]) -> float:
-    w, x = _halves(v)
-    return float(sum(map(operator.mul, w, x)))
+    n = _half(v)
+    return sum(map(operator.mul, v[:n], v[n:]), 0.0)
 
 
 def _dot_partials(v: Sequence[Any], out: Any) -> list[Any]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ
-    w, x = _halves(v)
-    return [*x, *w]
+    n = _half(v)
+    return [*v[n:], *v[:n]]
 
 
 def _dot_formula(i: int, count: int) -> str:  # "∂{out}/∂{0} = {2}": w₁'s partner is x₁
@@ -54,8 +54,8 @@ def _dot_formula(i: int, count: int) -> str:  # "∂{out}/∂{0} = {2}": w₁'s 
 
 
 def _dot_written(names: list[str]) -> str:
-    w, x = _halves(names)
-    return " + ".join(f"{wi}·{xi}" for wi, xi in zip(w, x))
+    n = _half(names)
+    return " + ".join(f"{wi}·{xi}" for wi, xi in zip(names[:n], names[n:]))
 
 
 def _dot_names(count: int) -> list[str]:
@@ -146,7 +146,11 @@ def dot(w: Sequence[Scalar], x: Sequence[Scalar]) -> Value:
 def matvec(W: Sequence[Sequence[Scalar]], x: Sequence[Scalar]) -> list[Value]:
     """W·x, one dot node per row of W: what microgpt calls linear(x, W)."""
     xs = values(x, "matvec")
-    return [dot(w, xs) for w in W]
+    rows = [values(w, "matvec") for w in W]
+    for w in rows:
+        if len(w) != len(xs):
+            raise ValueError(f"matvec: a row of {len(w)} weights but {len(xs)} inputs; they must match")
+    return [apply(DOT, (*w, *xs)) for w in rows]
 
 
 def mean_square(xs: Iterable[Scalar]) -> Value:

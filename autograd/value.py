@@ -151,7 +151,7 @@ class Value:
 
 # -- making nodes -----------------------------------------------------------------------
 
-_new = object.__new__
+_new, _VALUES = object.__new__, frozenset({Value})
 
 
 def constant(x: Any) -> Value | None:
@@ -191,11 +191,12 @@ def apply(op: Op, inputs: Sequence[Any]) -> Value:
         raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
     if not inputs:
         raise ValueError(f"{op.name}: needs at least one input")
-    parents = tuple(x if type(x) is Value else constant(x) for x in inputs)
-    for x, v in zip(inputs, parents):
-        if v is None:
-            raise TypeError(f"{op.name}: inputs must be Values or real numbers, got {describe(x)}")
-    return _binary(op, *parents) if op.arity == 2 else _make(op, parents)  # type: ignore[arg-type]
+    if set(map(type, inputs)) <= _VALUES:  # the usual case, all Values, is checked at C speed
+        parents = tuple(inputs)
+    elif None in (parents := tuple(map(constant, inputs))):
+        bad = describe(inputs[parents.index(None)])
+        raise TypeError(f"{op.name}: inputs must be Values or real numbers, got {bad}")
+    return _binary(op, *parents) if op.arity == 2 else _make(op, parents)
 
 
 Op.engine = apply
@@ -278,8 +279,7 @@ def _step(v: Value, watch: Observer | None) -> None:
     """The chain rule at node v: each parent that needs a gradient gets local × upstream."""
     if not v.requires_grad or v._row is None:
         return
-    g = v.grad
-    ds = v.local_grads()
+    g, ds = v.grad, v.local_grads()
     for i, p in enumerate(v._parents):
         if p.requires_grad:
             c = ds[i] * g
