@@ -241,28 +241,37 @@ def attention_maps(model: MicroGPT, tokens: Sequence[int]) -> list[list[list[flo
 
 
 def plot_attention(plt: Any, maps: list[list[list[float]]], labels: list[str], name: str, path: Path) -> None:
+    """One heat map per head: row t is position t's softmax over positions 0..t."""
     import numpy as np
 
     n = len(labels)
-    fig, axes = plt.subplots(1, len(maps), figsize=(4.2 * len(maps), 4.6), constrained_layout=True)
-    for h, (ax, rows) in enumerate(zip(axes, maps)):
+    cols = 2 if len(maps) > 1 else 1
+    rows_ = -(-len(maps) // cols)
+    fig, axes = plt.subplots(rows_, cols, figsize=(6.2 * cols, 5.6 * rows_), constrained_layout=True,
+                             squeeze=False)
+    for h, ax in enumerate(axes.flat):
+        if h >= len(maps):
+            ax.axis("off")
+            continue
         grid = np.full((n, n), np.nan)
-        for t, row in enumerate(rows):
+        for t, row in enumerate(maps[h]):
             grid[t, : len(row)] = row
         im = ax.imshow(grid, cmap="viridis", vmin=0.0, vmax=1.0)
-        ax.set_xticks(range(n), labels, fontsize=13)
-        ax.set_yticks(range(n), labels, fontsize=13)
-        ax.set_xlabel("attends to (key position)", fontsize=12)
-        if h == 0:
-            ax.set_ylabel("reading position (query)", fontsize=12)
-        ax.set_title(f"layer0 head{h}", fontsize=15)
-        for t, row in enumerate(rows):
+        ax.set_xticks(range(n), labels, fontsize=14)
+        ax.set_yticks(range(n), labels, fontsize=14)
+        ax.set_title(f"layer0/attn/head{h}", fontsize=16)
+        if h % cols == 0:
+            ax.set_ylabel("reading position (query)", fontsize=13)
+        if h >= len(maps) - cols:
+            ax.set_xlabel("attends to (key position)", fontsize=13)
+        for t, row in enumerate(maps[h]):
             for s, w in enumerate(row):
-                ax.text(s, t, f"{w:.2f}"[1:] if w < 1 else "1", ha="center", va="center", fontsize=9,
-                        color="black" if w > 0.6 else "white")
-    fig.colorbar(im, ax=axes, shrink=0.8, label="attention weight")
-    fig.suptitle(f"Causal self-attention on “{name}”: each row is a softmax over the positions so far",
-                 fontsize=16)
+                ax.text(s, t, "1" if w >= 0.995 else f"{w:.2f}"[1:], ha="center", va="center",
+                        fontsize=11, color="black" if w > 0.6 else "white")
+    bar = fig.colorbar(im, ax=axes, shrink=0.6)
+    bar.set_label("attention weight", fontsize=13)
+    fig.suptitle(f"Causal self-attention on “{name}”: each row sums to 1 over the positions so far",
+                 fontsize=17)
     save_plot(fig, path)
 
 
@@ -312,6 +321,8 @@ def main() -> None:
     name = docs[0]
     tokens = tok.encode(name)
     title(f"One position, explained: the loss at the last letter of “{name}”")
+    for p in model.parameters():  # this pass's gradients only
+        p.grad = 0.0
     losses = model.position_losses(tokens)
     pos = len(losses) - 1
     target = losses[pos]
