@@ -13,14 +13,31 @@ The core, in the order a lecture reads it, each file using only the ones before 
     value.py       the Value node, the modes, and backward()
     backprop.py    grad(): gradients as Values, for higher derivatives
 Around it: text.py (how numbers and failures are written), define.py (define_op: your
-own rows, checked), functional.py (exp … softmax, linear), and the teaching tools:
+own rows, checked), functional.py (exp … softmax, linear, and the rows dot and
+mean_square), and the teaching tools:
 explain, graph, html, gradcheck, cli.
 """
 
 from .backprop import grad
 from .define import define_op
 from .explain import Explanation, explain
-from .functional import exp, linear, log, logsumexp, maximum, relu, sigmoid, softmax, softplus, tanh, total
+from .functional import (
+    dot,
+    exp,
+    linear,
+    log,
+    logsumexp,
+    matvec,
+    maximum,
+    mean_square,
+    relu,
+    rmsnorm,
+    sigmoid,
+    softmax,
+    softplus,
+    tanh,
+    total,
+)
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import draw_dot, render, trace
 from .html import save_html
@@ -38,6 +55,7 @@ __all__ = [
     "backward",
     "define_op",
     "detect_anomaly",
+    "dot",
     "draw_dot",
     "enable_grad",
     "exp",
@@ -47,10 +65,13 @@ __all__ = [
     "linear",
     "log",
     "logsumexp",
+    "matvec",
     "maximum",
+    "mean_square",
     "no_grad",
     "relu",
     "render",
+    "rmsnorm",
     "save_html",
     "scope",
     "sigmoid",

@@ -17,6 +17,7 @@ grads it leaves behind are exactly those of backward(), and nothing is computed 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,6 +200,16 @@ def _leaf_gradients(e: Explanation, compact: bool) -> list[str]:
         counts[v.label] = counts.get(v.label, 0) + 1
     width = max((len(v.label) for v in named), default=0) + 2
     shown: set[str] = set()
+    by_scope: dict[str, list[Value]] = {}
+    if compact:  # a model's parameters: one line per scope, with its largest gradient
+        for v in named:
+            if v.scope:
+                by_scope.setdefault(v.scope, []).append(v)
+        named = [v for v in named if not v.scope]
+    for scope_path, group in by_scope.items():
+        top = max(group, key=lambda v: abs(e.gradient(v)))
+        lines.append(f"  [{scope_path}] {len(group)} named leaves; the largest |∂{r}/∂v| is "
+                     f"{top.label}'s, {num(e.gradient(top))}")
     for v in named:
         if compact and counts[v.label] > 1:  # a batch: x1 of every sample
             if v.label not in shown:
@@ -217,13 +228,26 @@ def _leaf_gradients(e: Explanation, compact: bool) -> list[str]:
     return lines
 
 
+def _few(numbers: list[Any], most: int = 4) -> str:
+    shown = ", ".join(num(x) for x in numbers[:most])
+    return shown + (f", … ({len(numbers)} in all)" if len(numbers) > most else "")
+
+
+def _norm(numbers: list[float]) -> str:
+    return num(math.sqrt(math.fsum(x * x for x in numbers)))
+
+
 def _compact(e: Explanation) -> list[str]:
-    """One line per unscoped node, and one per scope (its output) for the nodes inside it."""
+    """One line per unscoped node, and one per scope for the nodes inside it: forward, what
+    the scope hands on; backward, the gradient it receives for that and what it passes on
+    to the values it was computed from outside it (an attention head: to q, k and v)."""
     r = e.names[e.root]
-    last: dict[str, ForwardStep] = {}  # each scope's last node: what it hands on
-    for step in e.forward_steps:
-        if step.node.scope:
-            last[step.node.scope] = step
+    members: dict[str, list[Value]] = {}  # each scope's computed nodes, in order
+    for v in e.nodes:
+        if v.scope and v.parents:
+            members.setdefault(v.scope, []).append(v)
+    used_outside = {p for v in e.nodes for p in v.parents if p.scope != v.scope}
+    outputs = {s: [v for v in vs if v is e.root or v in used_outside] or vs[-1:] for s, vs in members.items()}
     lines = ["Forward pass (compact: one line per scope)"]
     shown: set[str] = set()
     for step in e.forward_steps:
@@ -232,8 +256,20 @@ def _compact(e: Explanation) -> list[str]:
             lines.append(f"  {step.name} = {step.expression} = {num(step.value)}")
         elif s not in shown:
             shown.add(s)
-            out = last[s]
-            lines.append(f"  [{s}] {out.name} = {out.op}(…) = {num(out.value)}")
+            outs = outputs[s]
+            if len(outs) == 1:
+                lines.append(f"  [{s}] {e.names[outs[0]]} = {outs[0].op}(…) = {num(outs[0].data)}")
+            else:
+                lines.append(f"  [{s}] {len(members[s])} steps, {len(outs)} outputs = "
+                             f"{_few([o.data for o in outs])}")
+    # what each scope passes back to values outside it, summed per value
+    sent: dict[str, dict[Value, float]] = {}
+    for back in e.backward_steps:
+        s = back.node.scope
+        for part in back.partials if s else ():
+            if part.parent.scope != s:
+                to = sent.setdefault(s, {})
+                to[part.parent] = to.get(part.parent, 0.0) + part.contribution
     lines += ["", f"Backward pass (compact), from ∂{r}/∂{r} = 1"]
     shown.clear()
     for back in e.backward_steps:
@@ -241,7 +277,18 @@ def _compact(e: Explanation) -> list[str]:
         if not s:
             parts = ", ".join(f"{p.name} += {num(p.contribution)}" for p in back.partials)
             lines.append(f"  {back.name}: upstream {num(back.upstream)}; {parts}")
-        elif s not in shown:
-            shown.add(s)
-            lines.append(f"  [{s}] ∂{r}/∂{back.name} = {num(back.upstream)}")
+            continue
+        if s in shown:
+            continue
+        shown.add(s)
+        outs = outputs[s]
+        grads = [e.gradient(o) for o in outs]
+        line = f"  [{s}] ∂{r}/∂{e.names[outs[0]]} = {num(grads[0])}" if len(outs) == 1 else \
+            f"  [{s}] ∂{r}/∂(its {len(outs)} outputs) = {_few(grads)} (norm {_norm(grads)})"
+        to = sent.get(s, {})
+        if to:
+            where = sorted({p.scope or "inputs" for p in to})
+            place = f" in {', '.join(where)}" if len(where) <= 2 else f" in {len(where)} scopes"
+            line += f"; passes {_norm(list(to.values()))} (norm) back to {len(to)} value(s){place}"
+        lines.append(line)
     return lines

@@ -1,26 +1,77 @@
 """Functions on numbers or Values: exp, log, tanh, sigmoid, relu, softplus (a number
 gives a number, a Value a Value), and ops on lists, each one node of the graph: Σ wᵢxᵢ + b,
-Σ xᵢ, log Σ e^zᵢ, softmax, max. One node with n parents is smaller and faster than a chain
-of n − 1 `+` nodes, and it is what the seeds write: a neuron's z = Σ wᵢxᵢ + b is one
-quantity.
+Σ wᵢxᵢ, Σ xᵢ, mean xᵢ², log Σ e^zᵢ, softmax, max. One node with n parents is smaller and
+faster than a chain of n − 1 `+` nodes, and it is what the seeds write: a neuron's
+z = Σ wᵢxᵢ + b is one quantity.
+
+A transformer needs two more rows, added to the one table here: dot (Σ wᵢxᵢ with no bias:
+a row of W·x, attention's q·k and its weighted sum of values) and mean_square (the
+(1/n) Σ xᵢ² of RMSNorm). matvec and rmsnorm are made of them.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, Union, cast, overload
 
 from . import numeric
-from .ops import EXP, LINEAR, LOG, LOGSUMEXP, MAXIMUM, RELU, SIGMOID, SOFTPLUS, TANH, TOTAL
+from .ops import EXP, LINEAR, LOG, LOGSUMEXP, MAXIMUM, RELU, SIGMOID, SOFTPLUS, TANH, TOTAL, row
 from .table import Op
 from .text import describe, finite, is_real
 from .value import Value, apply, constant
 
-__all__ = ["exp", "linear", "log", "logsumexp", "maximum", "relu", "sigmoid", "softmax",
-           "softplus", "tanh", "total"]
+__all__ = ["dot", "exp", "linear", "log", "logsumexp", "matvec", "maximum", "mean_square", "relu",
+           "rmsnorm", "sigmoid", "softmax", "softplus", "tanh", "total"]
 
 Scalar = Union[Value, float]  # noqa: UP007 (a runtime alias for Python 3.10)
 _VALUES = frozenset({Value})
+
+
+# -- two more rows of the table: dot and mean_square --------------------------------------
+
+def _half(v: Sequence[Any]) -> int:
+    """n, for the dot row's inputs w1..wn, x1..xn."""
+    n = len(v) // 2
+    if 2 * n != len(v):
+        raise ValueError(f"dot: takes w1..wn, x1..xn, an even number of inputs; got {len(v)}")
+    return n
+
+
+def _dot(v: Sequence[float]) -> float:
+    n = _half(v)
+    return sum(map(operator.mul, v[:n], v[n:]), 0.0)
+
+
+def _dot_partials(v: Sequence[Any], out: Any) -> list[Any]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ
+    n = _half(v)
+    return [*v[n:], *v[:n]]
+
+
+def _dot_formula(i: int, count: int) -> str:  # "∂{out}/∂{0} = {2}": w₁'s partner is x₁
+    n = count // 2
+    return f"∂{{out}}/∂{{{i}}} = {{{i + n if i < n else i - n}}}"
+
+
+def _dot_written(names: list[str]) -> str:
+    n = _half(names)
+    return " + ".join(f"{wi}·{xi}" for wi, xi in zip(names[:n], names[n:]))
+
+
+def _dot_names(count: int) -> list[str]:
+    n = count // 2
+    return [*(f"w{i}" for i in range(1, n + 1)), *(f"x{i}" for i in range(1, n + 1))]
+
+
+def _mean_square(v: Sequence[float]) -> float:
+    return sum(x * x for x in v) / len(v)
+
+
+DOT = row("dot", "Σ", _dot_written, _dot, (_dot_partials, _dot_formula), domain=[(-2.0, 2.0)] * 4,
+          arg_names=_dot_names)
+MEAN_SQUARE = row("mean_square", "ms", lambda names: f"({' + '.join(n + '²' for n in names)})/{len(names)}",
+                  _mean_square, (lambda v, out: [2.0 * x / len(v) for x in v],
+                                 lambda i, n: f"∂{{out}}/∂{{{i}}} = 2·{{{i}}}/{n}"))
 
 
 class Elementwise(Protocol):
@@ -81,6 +132,38 @@ def linear(w: Sequence[Scalar], x: Sequence[Scalar], b: Scalar = 0.0) -> Value:
     if bias is None:
         raise TypeError(f"linear: the bias must be a Value or a real number, got {describe(b)}")
     return apply(LINEAR, (*ws, bias, *xs))
+
+
+def dot(w: Sequence[Scalar], x: Sequence[Scalar]) -> Value:
+    """Σ wᵢxᵢ as one node, with local partials ∂/∂wᵢ = xᵢ and ∂/∂xᵢ = wᵢ: linear without a
+    bias. Its parents are w1..wn, x1..xn."""
+    ws, xs = values(w, "dot"), values(x, "dot")
+    if len(ws) != len(xs):
+        raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs; they must match")
+    return apply(DOT, (*ws, *xs))
+
+
+def matvec(W: Sequence[Sequence[Scalar]], x: Sequence[Scalar]) -> list[Value]:
+    """W·x, one dot node per row of W: what microgpt calls linear(x, W)."""
+    xs = values(x, "matvec")
+    rows = [values(w, "matvec") for w in W]
+    for w in rows:
+        if len(w) != len(xs):
+            raise ValueError(f"matvec: a row of {len(w)} weights but {len(xs)} inputs; they must match")
+    return [apply(DOT, (*w, *xs)) for w in rows]
+
+
+def mean_square(xs: Iterable[Scalar]) -> Value:
+    """(1/n) Σ xᵢ² as one node; ∂/∂xᵢ = 2xᵢ/n."""
+    return apply(MEAN_SQUARE, values(xs, "mean_square"))
+
+
+def rmsnorm(xs: Iterable[Scalar], eps: float = 1e-5) -> list[Value]:
+    """xᵢ / √(mean x² + ε), as microgpt's RMSNorm (no gain): one mean_square node, the
+    scale s = (ms + ε)^(−1/2), and one xᵢ·s node per input."""
+    vs = values(xs, "rmsnorm")
+    scale = (mean_square(vs) + eps) ** -0.5
+    return [x * scale for x in vs]
 
 
 def total(xs: Iterable[Scalar]) -> Value:

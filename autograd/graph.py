@@ -17,6 +17,7 @@ Colours say what each box is:
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -89,7 +90,8 @@ def draw_dot(
     show_grad=False. Before any backward() has reached root (root.grad is still 0) grads
     are drawn as "grad —", since zeros would mislead. Scopes (autograd.scope, used by nn
     for layers and neurons) are drawn as boxes around their nodes; collapse=True folds each
-    innermost scope into one box showing its output's data and grad. More than max_nodes
+    innermost scope into one box showing its output's data and grad (for a scope that hands on
+    several values, like a layer's 16 outputs: how many, and the norm of their grads). More than max_nodes
     boxes raises ValueError. names=True also writes n3-style names into unlabelled boxes,
     the names the explainer's text uses.
     """
@@ -152,8 +154,13 @@ def draw_dot(
             members = folded[v.scope]
             if v is not members[0]:
                 continue
-            out = _scope_output(members, root, edges)
+            outs = _scope_outputs(members, root, edges)
+            out = outs[-1]
             fields = [v.scope.rsplit("/", 1)[-1], f"data {fmt(out.data)}", *grad_field(out)]
+            if len(outs) > 1:  # a block handing on a vector: how many values, and their gradient's size
+                norm = math.sqrt(math.fsum(o.grad * o.grad for o in outs))
+                grads = [f"‖grad‖ {fmt(norm)}" if grads_known else "grad —"] if show_grad else []
+                fields = [fields[0], f"{len(outs)} outputs", *grads]
             kind = "output" if out is root else "intermediate"
             used.add(kind)
             colour = COLOURS[kind]
@@ -209,14 +216,12 @@ def _prefixes(path: str) -> list[str]:
     return ["/".join(parts[:k]) for k in range(1, len(parts))]
 
 
-def _scope_output(members: list[Value], root: Value, edges: Iterable[tuple[Value, Value]]) -> Value:
-    """The value a scope hands on: its last member used outside the scope (or the root)."""
+def _scope_outputs(members: list[Value], root: Value, edges: Iterable[tuple[Value, Value]]) -> list[Value]:
+    """The values a scope hands on, in order: its members used outside the scope (or the
+    root); its last member if there are none."""
     inside = set(members)
     used_outside = {p for p, v in edges if p in inside and v not in inside}
-    for v in reversed(members):
-        if v is root or v in used_outside:
-            return v
-    return members[-1]
+    return [v for v in members if v is root or v in used_outside] or members[-1:]
 
 
 def _emit_scopes(dot: Any, statements: dict[str, list[tuple[str, dict[str, str]]]]) -> None:

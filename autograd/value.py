@@ -155,7 +155,7 @@ class Value:
 
 # -- making nodes -----------------------------------------------------------------------
 
-_new = object.__new__
+_new, _VALUES = object.__new__, frozenset({Value})
 
 
 def constant(x: Any) -> Value | None:
@@ -195,11 +195,12 @@ def apply(op: Op, inputs: Sequence[Any]) -> Value:
         raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
     if not inputs:
         raise ValueError(f"{op.name}: needs at least one input")
-    parents = tuple(inputs) if set(map(type, inputs)) == {Value} else tuple(map(constant, inputs))
-    for x, v in zip(inputs, parents):
-        if v is None:
-            raise TypeError(f"{op.name}: inputs must be Values or real numbers, got {describe(x)}")
-    return _binary(op, *parents) if op.arity == 2 else _make(op, parents)  # type: ignore[arg-type]
+    if set(map(type, inputs)) <= _VALUES:  # the usual case, all Values, is checked at C speed
+        parents = tuple(inputs)
+    elif None in (parents := tuple(map(constant, inputs))):
+        bad = describe(inputs[parents.index(None)])
+        raise TypeError(f"{op.name}: inputs must be Values or real numbers, got {bad}")
+    return _binary(op, *parents) if op.arity == 2 else _make(op, parents)
 
 
 Op.engine = apply

@@ -1,4 +1,4 @@
-"""nn: neurons, layers, MLPs, losses, SGD and toy datasets on top of autograd.
+"""nn: neurons, layers, MLPs, losses, SGD and Adam, and toy datasets on top of autograd.
 
     >>> from nn import MLP, SGD, hinge_loss, make_moons
     >>> model = MLP(2, [16, 16, 1], seed=0)
@@ -16,10 +16,12 @@ from .losses import (
     squared_error,
 )
 from .module import ACTIVATIONS, INITS, MLP, Layer, Module, Neuron
-from .optim import SGD, Minibatches, linear_decay
+from .optim import SGD, Adam, AdamW, Minibatches, Optimizer, linear_decay
 
 __all__ = [
     "ACTIVATIONS",
+    "Adam",
+    "AdamW",
     "INITS",
     "MLP",
     "SGD",
@@ -27,6 +29,7 @@ __all__ = [
     "Minibatches",
     "Module",
     "Neuron",
+    "Optimizer",
     "accuracy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",

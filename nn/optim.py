@@ -1,12 +1,22 @@
-"""Stochastic gradient descent, a learning-rate schedule, and minibatches.
+"""Optimizers, a learning-rate schedule, and minibatches.
 
-    w ← w − η ∂C/∂w                                   (seed 004's update rule)
-
-with PyTorch's momentum and weight decay (torch.optim.SGD, dampening 0, no Nesterov):
+SGD (seed 004's update rule, w ← w − η ∂C/∂w) with PyTorch's momentum and weight decay
+(torch.optim.SGD, dampening 0, no Nesterov):
 
     g ← ∂C/∂w + λ·w                 weight decay λ
     v ← g (first step), v ← μ·v + g  momentum μ
     w ← w − η·v
+
+Adam (Kingma & Ba; torch.optim.Adam, no amsgrad), at step t = 1, 2, …:
+
+    g ← ∂C/∂w + λ·w                 weight decay λ (L2, into the gradient)
+    m ← β₁·m + (1 − β₁)·g            running mean of the gradient
+    v ← β₂·v + (1 − β₂)·g²           running mean of its square
+    m̂ ← m / (1 − β₁ᵗ),  v̂ ← v / (1 − β₂ᵗ)   bias correction: m and v start at 0
+    w ← w − η·m̂ / (√v̂ + ε)
+
+AdamW (Loshchilov & Hutter; torch.optim.AdamW) decays the weight itself instead,
+w ← w − η·λ·w, then takes Adam's step without λ in the gradient.
 """
 
 from __future__ import annotations
@@ -28,7 +38,40 @@ def _check_rate(owner: str, name: str, x: Any) -> float:
     return float(x)
 
 
-class SGD:
+def _check_params(owner: str, params: Iterable[Value]) -> list[Value]:
+    if not hasattr(params, "__iter__") or isinstance(params, Value):
+        hint = "; pass model.parameters()" if hasattr(params, "parameters") else ""
+        raise TypeError(f"{owner}: params must be a list of Values{hint}, got {describe(params)}")
+    out = list(params)
+    if not out:
+        raise ValueError(f"{owner}: got an empty parameter list")
+    for p in out:
+        if type(p) is not Value:
+            raise TypeError(f"{owner}: parameters must be Values, got {describe(p)}")
+    return out
+
+
+class Optimizer:
+    """What every optimizer here shares: the parameter list (checked), a learning rate lr
+    that is a plain attribute (set opt.lr each step to follow a schedule), zero_grad().
+    step() only reads .grad and writes .data (floats), so it builds no graph."""
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        owner = type(self).__name__
+        self.params = _check_params(owner, params)
+        self.lr = _check_rate(owner, "lr", lr)
+
+    def step(self) -> None:
+        """One update of every parameter from its current .grad."""
+        raise NotImplementedError
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0."""
+        for p in self.params:
+            p.grad = 0.0
+
+
+class SGD(Optimizer):
     """Plain SGD over a list of parameters, optionally with momentum and weight decay.
 
     step() only reads .grad and writes .data (floats), so it builds no graph. lr is a plain
@@ -42,16 +85,7 @@ class SGD:
         momentum: float = 0.0,
         weight_decay: float = 0.0,
     ) -> None:
-        if not hasattr(params, "__iter__") or isinstance(params, Value):
-            hint = "; pass model.parameters()" if hasattr(params, "parameters") else ""
-            raise TypeError(f"SGD: params must be a list of Values{hint}, got {describe(params)}")
-        self.params = list(params)
-        if not self.params:
-            raise ValueError("SGD: got an empty parameter list")
-        for p in self.params:
-            if type(p) is not Value:
-                raise TypeError(f"SGD: parameters must be Values, got {describe(p)}")
-        self.lr = _check_rate("SGD", "lr", lr)
+        super().__init__(params, lr)
         self.momentum = _check_rate("SGD", "momentum", momentum)
         self.weight_decay = _check_rate("SGD", "weight_decay", weight_decay)
         self._velocity: list[float | None] = [None] * len(self.params)
@@ -73,16 +107,88 @@ class SGD:
                 g = velocity[i] = g if v is None else mu * v + g
             p.data -= lr * g
 
-    def zero_grad(self) -> None:
-        """Set every parameter's grad to 0."""
-        for p in self.params:
-            p.grad = 0.0
-
     def __repr__(self) -> str:
         return (
             f"SGD({len(self.params)} parameters, lr={self.lr}, momentum={self.momentum}, "
             f"weight_decay={self.weight_decay})"
         )
+
+
+def _check_betas(owner: str, betas: Any) -> tuple[float, float]:
+    ok = isinstance(betas, (tuple, list)) and len(betas) == 2 and all(
+        is_real(b) and 0.0 <= float(b) < 1.0 for b in betas)
+    if not ok:
+        raise ValueError(f"{owner}: betas must be two numbers in [0, 1), like (0.9, 0.999), got {betas!r}")
+    return float(betas[0]), float(betas[1])
+
+
+class Adam(Optimizer):
+    """Adam, as torch.optim.Adam computes it (see the module doc): bias-corrected running
+    means of the gradient and of its square; weight_decay adds λ·w to the gradient.
+
+    lr, betas, eps and weight_decay are plain attributes, read at every step (set opt.lr
+    each step to follow a schedule). step_count is the number of steps taken (t above).
+    """
+
+    decoupled = False  # AdamW: the weight decays by itself, outside the gradient
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        owner = type(self).__name__
+        self.betas = _check_betas(owner, betas)
+        self.eps = _check_rate(owner, "eps", eps)
+        self.weight_decay = _check_rate(owner, "weight_decay", weight_decay)
+        self.step_count = 0
+        self.m = [0.0] * len(self.params)  # running mean of the gradient, per parameter
+        self.v = [0.0] * len(self.params)  # running mean of its square
+
+    def step(self) -> None:
+        """One update of every parameter from its current .grad."""
+        self.step_count += 1
+        t, lr, eps, wd = self.step_count, self.lr, self.eps, self.weight_decay
+        beta1, beta2 = self.betas
+        correction1, correction2 = 1.0 - beta1**t, 1.0 - beta2**t
+        m, v = self.m, self.v
+        for i, p in enumerate(self.params):
+            g, w = p.grad, p.data
+            if wd and self.decoupled:
+                w -= lr * wd * w
+            elif wd:
+                g = g + wd * w
+            m[i] = beta1 * m[i] + (1.0 - beta1) * g
+            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
+            p.data = w - lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr}, betas={self.betas}, "
+            f"eps={self.eps}, weight_decay={self.weight_decay})"
+        )
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay, as torch.optim.AdamW: each step first shrinks every
+    weight, w ← w − η·λ·w, then takes Adam's step on the plain gradient. Its default λ is
+    torch's, 0.01."""
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
 
 
 def linear_decay(start: float, end: float, steps: int) -> Callable[[int], float]:

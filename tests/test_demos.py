@@ -147,3 +147,22 @@ def test_vanishing_gradients(tmp_path: Path) -> None:
 def test_a_demo_runs_as_a_file(tmp_path: Path) -> None:
     out = run(["demos/circuits.py"], tmp_path)
     assert "gradcheck passed" in out
+
+
+def test_microgpt_trains_samples_and_draws(tmp_path: Path) -> None:
+    out = run(["demos.microgpt", "--steps", "4", "--samples", "3"], tmp_path)
+    assert "num docs: 5" in out and "vocab size: 27" in out and "num params: 4192" in out
+    assert re.search(r"^step    4/4 \| loss \d\.\d{4} \|", out, re.MULTILINE)
+    assert len(re.findall(r"^sample  \d: [a-z]*$", out, re.MULTILINE)) == 3
+    assert "[layer0/attn/head2] ∂loss" in out  # explain's summary of one position, by scope
+    assert_png(tmp_path / "microgpt_attention.png")
+    assert_png(tmp_path / "microgpt_loss.png")
+    need_program("dot", "DOT")
+    assert_svg(tmp_path / "microgpt_graph.svg")
+
+
+def test_microgpt_benchmark_runs_and_the_losses_agree(tmp_path: Path) -> None:
+    out = run(["demos.benchmark_microgpt", "--rounds", "2"], tmp_path)
+    assert "microgpt ÷ gradstep: min" in out
+    assert number(r"the losses agree to (\S+) \(relative\)", out) < 1e-9
+    assert (tmp_path / "benchmark_microgpt.txt").is_file()

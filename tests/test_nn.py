@@ -509,3 +509,39 @@ def test_a_model_called_inside_many_scopes_tags_each_pass_and_keeps_few_paths():
         with scope(f"sample{i}"):
             out = model([0.1, 0.2])
         assert out.scope == f"sample{i}/layer2/neuron1"
+
+
+# -- Adam and AdamW: the interface of SGD, checked arguments --------------------------------
+
+
+@pytest.mark.parametrize("make, kind, match", [
+    (lambda nn: nn.Adam([], lr=0.1), ValueError, "Adam: got an empty parameter list"),
+    (lambda nn: nn.Adam([Value(1.0)], lr=-1), ValueError, "Adam: lr must be a finite number ≥ 0, got -1"),
+    (lambda nn: nn.AdamW([Value(1.0)], betas=(0.9, 1.0)), ValueError, r"AdamW: betas must be two numbers"),
+    (lambda nn: nn.Adam([Value(1.0)], betas=0.9), ValueError, r"Adam: betas .* got 0.9"),
+    (lambda nn: nn.Adam([Value(1.0)], eps=float("nan")), ValueError, "Adam: eps"),
+    (lambda nn: nn.AdamW([Value(1.0)], weight_decay=-0.1), ValueError, "AdamW: weight_decay .* got -0.1"),
+    (lambda nn: nn.Adam(MLP(2, [1])), TypeError, r"Adam: .*pass model.parameters\(\)"),
+    (lambda nn: nn.AdamW([1.0]), TypeError, "AdamW: parameters must be Values"),
+])
+def test_adam_refuses_bad_arguments_by_class_and_value(make, kind, match):
+    import nn
+
+    with pytest.raises(kind, match=match):
+        make(nn)
+
+
+def test_adam_first_step_moves_every_weight_by_lr_against_its_gradient_sign():
+    # with bias correction, m̂ = g and v̂ = g² at t = 1, so the step is lr·g/(|g| + eps)
+    import nn
+
+    ws = [Value(1.0), Value(-2.0), Value(0.5)]
+    opt = nn.Adam(ws, lr=0.1, eps=0.0)
+    loss = ws[0] * 3.0 - ws[1] * ws[1] + ws[2] * 1e-6
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    assert [w.data for w in ws] == pytest.approx([0.9, -2.1, 0.4], rel=1e-12)
+    opt.zero_grad()
+    assert [w.grad for w in ws] == [0.0, 0.0, 0.0]
+    assert "Adam(3 parameters, lr=0.1" in repr(opt)

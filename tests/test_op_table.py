@@ -93,7 +93,7 @@ def test_every_row_has_a_formula_and_a_symbol_per_input(op):
 
 def test_the_table_holds_the_built_in_rows():
     assert {"add", "sub", "mul", "div", "pow", "neg", "exp", "log", "tanh", "sigmoid", "relu",
-            "linear", "sum", "logsumexp", "softplus", "max"} <= set(OPS)
+            "linear", "sum", "logsumexp", "softplus", "max", "dot", "mean_square"} <= set(OPS)
 
 
 def test_pow_with_a_constant_exponent_reuses_the_general_rule():
@@ -103,3 +103,27 @@ def test_pow_with_a_constant_exponent_reuses_the_general_rule():
     ga, _ = grad(a**b, [a, b])
     assert g.data == ga.data
     assert pow_const(2.5).derivatives[0](1.7, 1.7**2.5) == OPS["pow"].derivatives[0](1.7, 2.5, 1.7**2.5)
+
+
+def test_dot_matvec_and_rmsnorm_are_one_node_per_quantity_with_clear_formulas():
+    from autograd import dot, matvec, mean_square, rmsnorm, toposort, total
+
+    q = [Value(x, f"q{i + 1}") for i, x in enumerate([0.5, -1.0, 2.0])]
+    k = [Value(x, f"k{i + 1}") for i, x in enumerate([1.5, 0.25, -0.5])]
+    s = dot(q, k)
+    assert s.op == "dot" and s.parents == (*q, *k) and s.data == 0.5 * 1.5 - 0.25 - 1.0
+    assert s.row.formula(1, 6, [v.label for v in s.parents], "s") == "∂s/∂q2 = k2"
+    assert s.row.formula(3, 6, [v.label for v in s.parents], "s") == "∂s/∂k1 = q1"
+    assert s.row.write([v.label for v in s.parents]) == "q1·k1 + q2·k2 + q3·k3"
+    rows = matvec([q, k], k)
+    assert [r.op for r in rows] == ["dot", "dot"] and rows[1].data == sum(x.data ** 2 for x in k)
+    ms = mean_square(q)
+    assert ms.data == (0.25 + 1.0 + 4.0) / 3 and ms.row.formula(0, 3, ["a", "b", "c"], "m") == "∂m/∂a = 2·a/3"
+    ys = rmsnorm(q)
+    scale = ((0.25 + 1.0 + 4.0) / 3 + 1e-5) ** -0.5
+    assert [y.data for y in ys] == pytest.approx([x.data * scale for x in q], rel=1e-15)
+    # one mean_square node, + ε, ** −½, and a product per input: 6 nodes, not 3 * and 3 + more
+    assert sum(1 for v in toposort(total(ys)) if v.parents) == 1 + 2 + 3 + 1
+    with pytest.raises(ValueError, match="dot: 2 weights but 3 inputs"):
+        dot(q[:2], k)
+

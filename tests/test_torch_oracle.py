@@ -80,3 +80,46 @@ def test_softmax_and_logsumexp_match_torch():
     assert lse.data == pytest.approx(lse_t.item(), rel=1e-15)
     assert [v.grad for v in vs] == pytest.approx(zt.grad.tolist(), rel=1e-13)
     assert math.isfinite(lse.data)
+
+
+# -- Adam and AdamW against torch.optim, step by step ------------------------------------
+
+START = [0.5, -1.5, 2.0, 0.01]
+
+
+def _loss_ours(w):
+    return (w[0] * w[1]).tanh() + (w[2] - 1.0) ** 2 + (w[3] * w[0]).exp() + 0.1 * w[1] ** 4
+
+
+def _loss_torch(w):
+    return torch.tanh(w[0] * w[1]) + (w[2] - 1.0) ** 2 + torch.exp(w[3] * w[0]) + 0.1 * w[1] ** 4
+
+
+@pytest.mark.parametrize("kind", ["Adam", "AdamW"])
+@pytest.mark.parametrize("options", [
+    {},
+    {"betas": (0.85, 0.99), "eps": 1e-8},  # microgpt's
+    {"weight_decay": 0.1},
+    {"betas": (0.5, 0.9), "eps": 1e-3, "weight_decay": 0.05},
+], ids=["defaults", "microgpt", "decay", "all"])
+def test_adam_and_adamw_match_torch_optim_over_several_steps(kind, options):
+    import nn
+
+    ws = [Value(x) for x in START]
+    wt = torch.tensor(START, dtype=torch.float64, requires_grad=True)
+    ours = getattr(nn, kind)(ws, lr=0.05, **options)
+    theirs = getattr(torch.optim, kind)([wt], lr=0.05, **options)
+    for step in range(8):
+        lr = 0.05 * (1 - step / 8)  # a schedule: lr set before each step, as the demo does
+        ours.lr = lr
+        for group in theirs.param_groups:
+            group["lr"] = lr
+        ours.zero_grad()
+        _loss_ours(ws).backward()
+        theirs.zero_grad()
+        _loss_torch(wt).backward()
+        ours.step()
+        theirs.step()
+        for w, t in zip(ws, wt.tolist()):
+            assert w.data == pytest.approx(t, rel=1e-12, abs=1e-12), (kind, options, step)
+    assert ours.step_count == 8
