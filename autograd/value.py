@@ -284,14 +284,14 @@ def _step(v: Value, watch: Observer | None) -> None:
     (over a batch, summed over the samples where the parent is one number: see numeric)."""
     if not v.requires_grad or v._row is None:
         return
-    g, parents = v.grad, v._parents
-    ds = v.local_grads()
-    if type(v._data) is Batch:
-        batches = [type(p._data) is Batch for p in parents]
-        cs = contributions(ds, g, batches, [p.requires_grad for p in parents], len(v._data))
+    g, parents, ds = v.grad, v._parents, v.local_grads()
+    batch = type(v._data) is Batch
+    if batch:
+        needs = [p.requires_grad for p in parents]
+        cs = contributions(ds, g, [type(p._data) is Batch for p in parents], needs, len(v._data))
     for i, p in enumerate(parents):
         if p.requires_grad:
-            c = cs[i] if type(v._data) is Batch else ds[i] * g
+            c = cs[i] if batch else ds[i] * g
             p.grad += c
             if watch is not None:
                 watch(v, i, p, ds[i], g, c)
