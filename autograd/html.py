@@ -410,7 +410,7 @@ _SCRIPT = """
     const q = pending(k);
     if (!q) return;
     const x = parse(answer.value);
-    if (isNaN(x)) { feedback.textContent = 'Type a number, such as -1.5, 0.25, 1/4 or 2e-3.';
+    if (isNaN(x)) { feedback.textContent = 'Type a number, such as -2.5, 0.25, 1/4 or 2e-3.';
                     feedback.className = 'wrong'; return; }
     q.tries += 1;
     if (close(x, q.a)) {
