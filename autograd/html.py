@@ -508,6 +508,14 @@ _SCRIPT = """
     setZoom(Math.max(fitted, z));
     if (!marked.length) return;
     rs = marked.map(function (g) { return g.getBoundingClientRect(); });
+    const width = Math.max.apply(null, rs.map(function (r) { return r.right; })) -
+                  Math.min.apply(null, rs.map(function (r) { return r.left; }));
+    const height = Math.max.apply(null, rs.map(function (r) { return r.bottom; })) -
+                   Math.min.apply(null, rs.map(function (r) { return r.top; }));
+    const current = [...svg.querySelectorAll('g.node.current')];
+    if (current.length && (width > b.width - 16 || height > b.height - 16)) {  // too spread: the node first
+      rs = current.map(function (g) { return g.getBoundingClientRect(); });
+    }
     const cx = (Math.min.apply(null, rs.map(function (r) { return r.left; })) +
                 Math.max.apply(null, rs.map(function (r) { return r.right; }))) / 2;
     const cy = (Math.min.apply(null, rs.map(function (r) { return r.top; })) +
@@ -576,11 +584,16 @@ _SCRIPT = """
   function layout() {
     const W = main.clientWidth, H = main.clientHeight;
     const below = Math.min(Math.max(panelHeight(W - 28), 70), 0.45 * H);
-    const sideW = Math.min(Math.max(0.3 * W, 300), 560);
-    const beside = panelHeight(sideW - 28);
     const scaleBelow = Math.min(W / natural.w, (H - below) / natural.h);
-    const scaleBeside = beside <= H ? Math.min((W - sideW) / natural.w, H / natural.h) : 0;
+    let sideW = 0, scaleBeside = 0;
+    [0.22, 0.28, 0.34, 0.4].forEach(function (f) {  // a column beside the graph, if it fits
+      const w = Math.max(f * W, 280);
+      const scale = Math.min((W - w) / natural.w, H / natural.h);
+      if (scale > scaleBeside && panelHeight(w - 28) <= H) { sideW = w; scaleBeside = scale; }
+    });
     const side = scaleBeside > 1.05 * scaleBelow;
+    document.body.dataset.layout = JSON.stringify({below: below, sideWidth: sideW,
+      scaleBelow: scaleBelow, scaleBeside: scaleBeside, side: side});
     main.classList.toggle('side', side);
     main.style.flexDirection = side ? 'row' : 'column';
     panel.style.height = side ? '100%' : below + 'px';

@@ -26,10 +26,15 @@ MEASURE = """() => {
 }"""
 
 HIGHLIGHTED = """() => {
+  // the area of the panel over the visible part (inside the graph's pane) of a marked node
   const panel = document.getElementById('panel').getBoundingClientRect();
+  const pane = document.getElementById('graph').getBoundingClientRect();
   let worst = 0;
   document.querySelectorAll('g.node.current, g.node.input').forEach(g => {
-    const r = g.getBoundingClientRect();
+    const b = g.getBoundingClientRect();
+    const r = {left: Math.max(b.left, pane.left), right: Math.min(b.right, pane.right),
+               top: Math.max(b.top, pane.top), bottom: Math.min(b.bottom, pane.bottom)};
+    if (r.right <= r.left || r.bottom <= r.top) return;
     const w = Math.min(r.right, panel.right) - Math.max(r.left, panel.left);
     const h = Math.min(r.bottom, panel.bottom) - Math.max(r.top, panel.top);
     if (w > 0 && h > 0) worst = Math.max(worst, w * h);
@@ -46,7 +51,7 @@ def overlap(a, b) -> float:
 FOLLOWED = """() => {
   const pane = document.getElementById('graph').getBoundingClientRect();
   const marked = [...document.querySelectorAll('g.node.current, g.node.input')];
-  let minText = 1e9, outside = 0;
+  let minText = 1e9, outside = 0, currentInView = true;
   marked.forEach(g => {
     g.querySelectorAll('text').forEach(t => {
       minText = Math.min(minText, parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a);
@@ -55,6 +60,7 @@ FOLLOWED = """() => {
     const out = r.left < pane.left - 1 || r.right > pane.right + 1 || r.top < pane.top - 1
       || r.bottom > pane.bottom + 1;
     if (out) outside += 1;
+    if (out && g.classList.contains('current')) currentInView = false;
   });
-  return {minText: minText, outside: outside, marked: marked.length};
+  return {minText: minText, outside: outside, marked: marked.length, currentInView: currentInView};
 }"""
