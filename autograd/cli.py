@@ -4,7 +4,9 @@
     gradstep "tanh(w*x + b)" w=0.5 x=2 b=-1 --check --html page.html
 
 The expression may use numbers, variable names, + - * / **, unary minus, parentheses and
-the functions exp, log, tanh, sigmoid and relu. It is parsed with Python's ast module and
+the functions of the op table: exp, log, tanh, sigmoid, relu, softplus, max(a, b), and
+sum(...), logsumexp(...) and linear(w1, ..., b, x1, ...) of any number of inputs; numbers
+in it are constants, which need no gradient. It is parsed with Python's ast module and
 checked against that list; it is never passed to eval or exec. Anything else (attributes,
 subscripts, lambdas, other names or calls, assignments, very long input) is refused with a
 one-line error and exit status 2.
@@ -20,12 +22,15 @@ import operator
 import sys
 from collections.abc import Callable, Sequence
 
-from . import functional as ops
+from . import ops
+from .table import OPS, Op
 from .value import Value
 
 MAX_LENGTH = 500
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": ops.exp, "log": ops.log, "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu,
+# The operators are written as operators; every other built-in row of the table is a function.
+OPERATOR_ROWS = ("add", "sub", "mul", "div", "pow", "neg")
+FUNCTIONS: dict[str, Callable[..., Value]] = {
+    name: row for name, row in OPS.items() if name in ops.BUILTIN and name not in OPERATOR_ROWS
 }
 Binary = Callable[[Value, Value], Value]
 BINARY: dict[type[ast.operator], Binary] = {  # each becomes a Value operator
@@ -97,8 +102,14 @@ def _check(node: ast.AST) -> None:
                     f"not allowed: calling {name or '(' + ast.unparse(n.func) + ')'}; "
                     f"only {', '.join(FUNCTIONS)} can be called{hint}"
                 )
-            if n.keywords or len(n.args) != 1:
-                raise InputError(f"{name} takes exactly one argument")
+            row = FUNCTIONS[name]
+            arity = row.arity if isinstance(row, Op) else 1
+            count = {1: "one argument", 2: "two arguments"}.get(arity or 0, f"{arity} arguments")
+            plain = not n.keywords and not any(isinstance(a, ast.Starred) for a in n.args)
+            if arity is None and (not plain or not n.args):
+                raise InputError(f"{name} takes one or more plain arguments, as in {name}(x, y)")
+            if arity is not None and (not plain or len(n.args) != arity):
+                raise InputError(f"{name} takes exactly {count}")
             stack += n.args
         else:
             what = WHAT.get(type(n), type(n).__name__)
@@ -115,8 +126,8 @@ def variables(tree: ast.expr) -> list[str]:
 
 def evaluate(tree: ast.expr, env: dict[str, Value]) -> Value:
     """Build the graph of a checked tree, with env giving each variable's Value."""
-    if isinstance(tree, ast.Constant):
-        return Value(float(tree.value))  # type: ignore[arg-type]  # _check let only numbers through
+    if isinstance(tree, ast.Constant):  # a constant: it needs no gradient
+        return Value(float(tree.value), requires_grad=False)  # type: ignore[arg-type]  # only numbers pass
     if isinstance(tree, ast.Name):
         if tree.id in FUNCTIONS:
             raise InputError(f"{tree.id} is a function; call it, as in {tree.id}(x)")
@@ -127,7 +138,7 @@ def evaluate(tree: ast.expr, env: dict[str, Value]) -> Value:
         v = evaluate(tree.operand, env)
         return -v if isinstance(tree.op, ast.USub) else v
     if isinstance(tree, ast.Call):
-        return FUNCTIONS[tree.func.id](evaluate(tree.args[0], env))  # type: ignore[attr-defined]
+        return FUNCTIONS[tree.func.id](*(evaluate(a, env) for a in tree.args))  # type: ignore[attr-defined]
     assert isinstance(tree, ast.BinOp)
     a = evaluate(tree.left, env)
     if isinstance(tree.op, ast.Pow) and (k := _constant(tree.right)) is not None:

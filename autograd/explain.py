@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .table import bracket
-from .text import num
+from .text import Listing, num, pre
 from .value import Value, backward, toposort
+
+NOTEBOOK_LINES = 60  # a notebook shows a listing up to this long in full, a longer one's summary
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,26 @@ class Explanation:
         return self.gradients.get(v, 0.0)
 
     def __str__(self) -> str:
-        return self.to_text()
+        return str(self.to_text())
 
-    def to_text(self, compact: bool = False, max_lines: int | None = None, leaves: bool = True) -> str:
+    def __repr__(self) -> str:  # short: the full listing is str(e), or print(e)
+        return (f"<Explanation of {self.names[self.root]}: {len(self.nodes)} nodes, "
+                f"{len(self.forward_steps)} forward and {len(self.backward_steps)} backward steps>")
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the full listing when it is short, else the summary."""
+        full = self.to_text()
+        lines = full.count("\n") + 1
+        if lines <= NOTEBOOK_LINES:
+            return pre(full)
+        return pre(self.summary(), f"The summary of a {lines}-line listing; the full text: print(e), "
+                   "or e.to_text(); one scope or node at a time: e.backward_steps")
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython's text view: the same choice
+        full = self.to_text()
+        p.text(full if full.count("\n") < NOTEBOOK_LINES else self.summary())
+
+    def to_text(self, compact: bool = False, max_lines: int | None = None, leaves: bool = True) -> Listing:
         """The listing. compact=True folds each scope into one line; max_lines keeps the
         first and last lines and says how many were left out; leaves=False leaves out the
         final list of the named leaves' gradients."""
@@ -105,10 +124,10 @@ class Explanation:
             tail = max(1, max_lines - head - 1)
             skipped = len(lines) - head - tail
             lines = [*lines[:head], f"  … {skipped} more lines …", *lines[-tail:]]
-        return "\n".join(lines)
+        return Listing("\n".join(lines))
 
-    def summary(self, max_lines: int = 60) -> str:
-        """A compact listing of at most max_lines lines."""
+    def summary(self, max_lines: int = 60) -> Listing:
+        """A compact listing of at most max_lines lines (a str; notebooks show it as text)."""
         return self.to_text(compact=True, max_lines=max_lines)
 
 

@@ -18,12 +18,18 @@ while an exp(20) whose difference is only good to ±0.05 is not failed for it. Y
 expected values are exact formulas, so they must agree to within atol or 1e-9 relative.
 At a kink (relu at 0) the two one-sided slopes differ; the row says so.
 
+For graded work: expected may leave entries as None (only the given ones are checked),
+expected_rtol=5e-3 accepts answers rounded to 3 significant figures (|analytic − expected|
+≤ atol + expected_rtol·|analytic|), and hide_answers=True makes the report say only
+whether each answer is right, never what the right answer is.
+
 order=2 also checks every second derivative ∂²f/∂xᵢ∂xⱼ from grad(create_graph=True)
 against central differences of the first derivatives.
 """
 
 from __future__ import annotations
 
+import html
 import inspect
 import math
 from collections.abc import Callable, Sequence
@@ -32,7 +38,7 @@ from typing import Any
 
 from .backprop import grad
 from .modes import no_grad
-from .text import describe, is_real, num
+from .text import describe, is_real, num, table
 from .value import Value
 
 EPS_MACHINE = 2.220446049250313e-16
@@ -53,6 +59,7 @@ class GradcheckRow:
     ok: bool
     note: str = ""
     variables: tuple[str, ...] = ()  # the inputs' names, from f's parameters when it has them
+    answer_ok: bool | None = None  # did the expected value agree (None: none was given)
 
     @property
     def name(self) -> str:
@@ -65,7 +72,8 @@ class GradcheckRow:
 
 @dataclass
 class GradcheckReport:
-    """The result: .ok, one row per derivative checked, and a table as str()."""
+    """The result: .ok, one row per derivative checked, and a table as str(). With
+    hide_answers=True the table and the notes never show autograd's (the right) answers."""
 
     ok: bool
     rows: list[GradcheckRow]
@@ -73,28 +81,69 @@ class GradcheckReport:
     eps: float = 1e-6
     atol: float = 1e-5
     rtol: float = 1e-3
+    expected_rtol: float | None = None
+    hide_answers: bool = False
+
+    def _cells(self) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[str]]:
+        """The table's header, its rows and its notes, as text."""
+        rows = [*self.rows, *self.second_order]
+        if self.hide_answers:
+            header: tuple[str, ...] = ("", "at", "your answer", "")
+            body: list[tuple[str, ...]] = [
+                (r.name, num(r.input), "—" if r.expected is None else num(r.expected, 10), _verdict(r))
+                for r in rows]
+            notes = [f"  {r.name}: {_hidden_note(r)}" for r in rows if not r.ok]
+            return header, body, notes
+        header = ("", "at", "autograd", "numeric", "expected", "abs err", "rel err", "")
+        body = [(r.name, num(r.input), num(r.analytic, 10), num(r.numeric, 10),
+                 "—" if r.expected is None else num(r.expected, 10),
+                 f"{r.abs_error:.2e}", f"{r.rel_error:.2e}", "ok" if r.ok else "FAIL") for r in rows]
+        return header, body, [f"  {r.name}: {r.note}" for r in rows if r.note]
+
+    def _title(self) -> str:
+        verdict = "gradcheck passed" if self.ok else "gradcheck FAILED"
+        answers = "" if self.expected_rtol is None else f", answers within {self.expected_rtol:g} relative"
+        return f"{verdict} (eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g}{answers})"
 
     def __str__(self) -> str:
-        header = ("", "at", "autograd", "numeric", "expected", "abs err", "rel err", "")
-        body = []
-        rows = [*self.rows, *self.second_order]
-        for row in rows:
-            body.append((
-                row.name, num(row.input), num(row.analytic, 10), num(row.numeric, 10),
-                "—" if row.expected is None else num(row.expected, 10),
-                f"{row.abs_error:.2e}", f"{row.rel_error:.2e}", "ok" if row.ok else "FAIL",
-            ))
+        header, body, notes = self._cells()
         widths = [max(len(r[k]) for r in [header, *body]) for k in range(len(header))]
 
         def line(r: tuple[str, ...]) -> str:
             cells = (c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths)))
             return "  ".join(cells).rstrip()
 
-        verdict = "gradcheck passed" if self.ok else "gradcheck FAILED"
-        out = [f"{verdict} (eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})", line(header)]
-        out += [line(r) for r in body]
-        notes = [f"  {row.name}: {row.note}" for row in rows if row.note]
+        out = [self._title(), line(header), *(line(r) for r in body)]
         return "\n".join(out + (["notes:", *notes] if notes else []))
+
+    def __repr__(self) -> str:  # short; str(report) is the table
+        failed = sum(not r.ok for r in [*self.rows, *self.second_order])
+        return (f"<GradcheckReport {'passed' if self.ok else 'FAILED'}: {len(self.rows)} row(s)"
+                f"{f' + {len(self.second_order)} second-order' if self.second_order else ''}"
+                f"{f', {failed} failed' if failed else ''}>")
+
+    def _repr_html_(self) -> str:
+        header, body, notes = self._cells()
+        colour = "#1a7f37" if self.ok else "#c62828"
+        extra = "".join(f"<li>{html.escape(n.strip())}</li>" for n in notes)
+        return (f'<div><b style="color:{colour}">{html.escape(self._title())}</b>'
+                f"{table(header, body)}{f'<ul>{extra}</ul>' if extra else ''}</div>")
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython's text view: the table
+        p.text(str(self))
+
+
+def _verdict(row: GradcheckRow) -> str:
+    if row.answer_ok is None:
+        return "ok" if row.ok else "FAIL"
+    return "right" if row.answer_ok else "WRONG"
+
+
+def _hidden_note(row: GradcheckRow) -> str:
+    """What a failed row may say without giving the right answer away."""
+    if row.answer_ok is False:
+        return "your answer is not within the tolerance of the right one"
+    return "autograd and the finite difference disagree here (a kink, or a wrong rule in the op)"
 
 
 class GradcheckError(AssertionError):
@@ -109,25 +158,34 @@ def gradcheck(
     f: Callable[..., Value],
     inputs: Sequence[float],
     *,
-    expected: Callable[..., Sequence[float]] | Sequence[float] | None = None,
+    expected: Callable[..., Sequence[float | None]] | Sequence[float | None] | None = None,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
     order: int = 1,
     raise_exception: bool = True,
+    expected_rtol: float | None = None,
+    hide_answers: bool = False,
 ) -> GradcheckReport:
     """Check autograd's derivatives of f at inputs (see the module docstring).
 
     f takes one Value per input and returns a Value. expected is your hand derivation:
-    a list of the partials, or a function of the inputs returning that list. order=2 adds
-    the second derivatives. Returns a GradcheckReport; when a row fails and
-    raise_exception is true, raises GradcheckError carrying the table instead.
+    a list of the partials (None for one you do not give), or a function of the inputs
+    returning that list. By default an expected value must agree to within atol or 1e-9
+    relative, as an exact formula does; expected_rtol=5e-3 accepts answers written to 3
+    significant figures. hide_answers=True: the report (and the error) never shows the
+    right answers, only whether each given one is right, for grading. order=2 adds the
+    second derivatives. Returns a GradcheckReport; when a row fails and raise_exception is
+    true, raises GradcheckError carrying the table instead.
     """
     xs = _check_inputs(inputs)
     names = _input_names(f, len(xs))
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
-    for name, given, least in (("eps", eps, "> 0"), ("atol", atol, "≥ 0"), ("rtol", rtol, "≥ 0")):
+    limits = [("eps", eps, "> 0"), ("atol", atol, "≥ 0"), ("rtol", rtol, "≥ 0")]
+    if expected_rtol is not None:
+        limits.append(("expected_rtol", expected_rtol, "≥ 0"))
+    for name, given, least in limits:
         ok = is_real(given) and math.isfinite(given) and (given > 0 if name == "eps" else given >= 0)
         if not ok:
             raise ValueError(f"gradcheck: {name} must be a number {least}, got {given!r}")
@@ -147,7 +205,7 @@ def gradcheck(
         analytic, failure = [math.nan] * len(xs), f"autograd cannot differentiate f here: {e}"
     rows = [
         _row((i,), xs[i], analytic[i], _differences(lambda p: [value(p)], 1, xs, i, eps)[0],
-             None if hand is None else hand[i], atol, rtol, failure)
+             None if hand is None else hand[i], atol, rtol, failure, expected_rtol)
         for i in range(len(xs))
     ]
     second: list[GradcheckRow] = []
@@ -166,7 +224,8 @@ def gradcheck(
                 second.append(_row((i, j), xs[j], hessian[i][j], columns[j][i], None, atol, rtol, failure))
     rows = [replace(r, variables=tuple(names)) for r in rows]
     second = [replace(r, variables=tuple(names)) for r in second]
-    report = GradcheckReport(all(r.ok for r in [*rows, *second]), rows, second, eps, atol, rtol)
+    report = GradcheckReport(all(r.ok for r in [*rows, *second]), rows, second, eps, atol, rtol,
+                             expected_rtol, bool(hide_answers))
     if not report.ok and raise_exception:
         raise GradcheckError(report)
     return report
@@ -210,18 +269,20 @@ def _call(f: Callable[..., Any], vs: list[Value]) -> Value:
     return out
 
 
-def _expected(expected: Any, xs: list[float]) -> list[float] | None:
+def _expected(expected: Any, xs: list[float]) -> list[float | None] | None:
+    """The hand derivation as one number (or None: not given) per input."""
     if expected is None:
         return None
     values = expected(*xs) if callable(expected) else expected
     if is_real(values) or isinstance(values, Value):
         values = [values]
     values = [v.data if isinstance(v, Value) else v for v in values]
-    if len(values) != len(xs) or not all(is_real(v) for v in values):
+    if len(values) != len(xs) or not all(v is None or is_real(v) for v in values):
         raise ValueError(
-            f"gradcheck: expected must give {len(xs)} number(s), one partial per input, got {values!r}"
+            f"gradcheck: expected must give {len(xs)} number(s) or None, one partial per input, "
+            f"got {values!r}"
         )
-    return [float(v) for v in values]
+    return [None if v is None else float(v) for v in values]
 
 
 @dataclass(frozen=True)
@@ -262,7 +323,7 @@ def _differences(g: Callable[[list[float]], list[float]], n: int, xs: list[float
 
 
 def _row(index: tuple[int, ...], x: float, analytic: float, d: _Difference, expected: float | None,
-         atol: float, rtol: float, failure: str = "") -> GradcheckRow:
+         atol: float, rtol: float, failure: str = "", expected_rtol: float | None = None) -> GradcheckRow:
     numeric = d.central
     gap = abs(analytic - numeric)
     rel = gap / abs(numeric) if numeric else (0.0 if gap == 0 else math.inf)
@@ -292,12 +353,18 @@ def _row(index: tuple[int, ...], x: float, analytic: float, d: _Difference, expe
                 f"the finite difference is good to ±{d.accuracy:.1e}, but autograd is {gap:.1e} away: "
                 "the derivative rule is slightly wrong"
             )
+    answer_ok = None
     if expected is not None:
         e_gap = abs(analytic - expected)
-        if not (e_gap <= atol + rtol * abs(expected) and e_gap <= max(atol, 1e-9 * abs(expected))):
+        if expected_rtol is None:  # an exact formula
+            answer_ok = e_gap <= atol + rtol * abs(expected) and e_gap <= max(atol, 1e-9 * abs(expected))
+        else:  # a rounded answer, as a student writes it
+            answer_ok = e_gap <= atol + expected_rtol * abs(analytic)
+        if not answer_ok:
             ok = False
             notes.append(f"autograd gives {num(analytic)} but your derivation gives {num(expected)}")
         if e_gap > gap or gap != gap:  # show the larger disagreement in the table
             gap = e_gap
             rel = e_gap / abs(expected) if expected else (0.0 if e_gap == 0 else math.inf)
-    return GradcheckRow(index, x, analytic, numeric, expected, gap, rel, d.accuracy, ok, "; ".join(notes))
+    return GradcheckRow(index, x, analytic, numeric, expected, gap, rel, d.accuracy, ok, "; ".join(notes),
+                        answer_ok=answer_ok)

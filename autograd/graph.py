@@ -13,6 +13,15 @@ Colours say what each box is:
     constant      an unlabelled leaf, such as the 2 in 2*x or a data input   grey
     intermediate  any other value, made by an op           blue
     op            the small node showing the op            yellow
+
+Unlabelled computed boxes carry the explainer's names (n3 is the fourth node), so a
+listing, a picture and a step-through page of one graph name its nodes alike. With
+collapse=True each neuron is one box, in columns by layer, and the arrows between them
+are straight and thin: blue for a positive weight, red for a negative one, wider for a
+larger |w|, so that 256 arrows between two layers of 16 stay apart.
+
+In a notebook draw_dot's graph shows itself; without Graphviz's `dot` it shows how to
+install it instead of raising ExecutableNotFound.
 """
 
 from __future__ import annotations
@@ -20,11 +29,13 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .files import write_atomically
-from .text import describe, num
+from .ops import LINEAR, linear_parts
+from .text import describe, num, pre
 from .value import Value, toposort
 
 COLOURS = {
@@ -36,6 +47,33 @@ COLOURS = {
     "scope": "#fafafa",
 }
 FORMATS = ("svg", "png", "pdf")
+WEIGHT_COLOURS = ("#1f5fa8", "#c0392b")  # an arrow into a folded neuron: w > 0, w < 0
+BLANK = "\u00a0" * 12  # a grad cell left empty to fill in by hand: draw_dot(show_grad="blank")
+INSTALL = ("Install Graphviz with `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install "
+           "graphviz` (macOS) or `conda install -c conda-forge graphviz` (conda); `pip install "
+           "graphviz` alone installs only the Python half, not the `dot` program.")
+
+
+def no_dot(what: str) -> str:
+    """The message for a missing `dot` program: what could not be done, and how to install it."""
+    return f"{what}: Graphviz's `dot` program was not found. {INSTALL}"
+
+
+@cache
+def digraph_class() -> Any:
+    """graphviz.Digraph, except that in a notebook a missing `dot` gives the install hint."""
+    import graphviz
+
+    class Graph(graphviz.Digraph):  # type: ignore[misc]  # graphviz has no type information
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
+            try:
+                return super()._repr_mimebundle_(include, exclude, **kwargs)
+            except graphviz.ExecutableNotFound:
+                hint = no_dot("draw_dot: the graph cannot be drawn here")
+                return {"text/plain": hint, "text/html": pre(hint)}
+
+    Graph.__name__ = Graph.__qualname__ = "Digraph"
+    return Graph
 
 
 def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
@@ -63,9 +101,11 @@ def fmt(x: Any) -> str:
     return num(x, decimals=4)
 
 
-def _record(*fields: str) -> str:
-    """A record label with its fields side by side (braces flip them under rankdir=LR)."""
-    return "{ " + " | ".join(_escape(f) for f in fields) + " }"
+def _record(*fields: str, braces: bool = True) -> str:
+    """A record label with its fields side by side (braces flip them under rankdir=LR;
+    without them, under LR, they stand one above the other)."""
+    inner = " | ".join(_escape(f) for f in fields)
+    return "{ " + inner + " }" if braces else inner
 
 
 def _escape(text: str) -> str:
@@ -78,22 +118,25 @@ def draw_dot(
     root: Value,
     *,
     rankdir: str = "LR",
-    show_grad: bool = True,
+    show_grad: bool | str = True,
     max_nodes: int = 1000,
     collapse: bool = False,
     format: str = "svg",
-    names: bool = False,
+    names: bool = True,
+    stack: bool = False,
 ) -> Any:
     """The computation graph of root as a graphviz.Digraph (in Jupyter it shows itself).
 
     Boxes show `label | data | grad`; the label is left out when empty and the grad when
-    show_grad=False. Before any backward() has reached root (root.grad is still 0) grads
-    are drawn as "grad —", since zeros would mislead. Scopes (autograd.scope, used by nn
-    for layers and neurons) are drawn as boxes around their nodes; collapse=True folds each
-    innermost scope into one box showing its output's data and grad (for a scope that hands on
-    several values, like a layer's 16 outputs: how many, and the norm of their grads). More than max_nodes
-    boxes raises ValueError. names=True also writes n3-style names into unlabelled boxes,
-    the names the explainer's text uses.
+    show_grad=False; show_grad="blank" draws empty grad cells, a worksheet to fill in by
+    hand. Before any backward() has reached root (root.grad is still 0) grads are drawn as
+    "grad —", since zeros would mislead. Scopes (autograd.scope, used by nn for layers and
+    neurons) are drawn as boxes around their nodes; collapse=True folds each innermost
+    scope into one box showing its output's data and grad (for a scope that hands on
+    several values, like a layer's 16 outputs: how many, and the norm of their grads).
+    More than max_nodes boxes raises ValueError. Unlabelled computed boxes show the
+    explainer's n3-style names (names=False leaves them empty). stack=True puts a box's
+    fields one above the other (narrower boxes, for a screen).
     """
     import graphviz  # only drawing needs it
 
@@ -105,6 +148,8 @@ def draw_dot(
         raise ValueError(f"draw_dot: format must be one of {', '.join(FORMATS)}, got {format!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_dot: max_nodes must be a positive integer, got {max_nodes!r}")
+    if show_grad not in (True, False, "blank"):
+        raise ValueError(f"draw_dot: show_grad must be True, False or 'blank', got {show_grad!r}")
     nodes, edges = trace(root)
     index = {v: i for i, v in enumerate(nodes)}
     # backward() always adds 1 to its root, so all-zero grads mean none were computed yet
@@ -113,7 +158,11 @@ def draw_dot(
     def grad_field(v: Value) -> list[str]:
         if not show_grad:
             return []
+        if show_grad == "blank":
+            return [f"grad {BLANK}"]
         return [f"grad {fmt(v.grad)}" if grads_known else "grad —"]
+
+    braces = not (stack and rankdir in ("LR", "RL"))
 
     # Which box each value is drawn in: itself, or (collapse=True) its innermost scope's.
     folded = _innermost_scopes(nodes) if collapse else {}
@@ -130,14 +179,15 @@ def draw_dot(
             f"draw_dot: the graph has {drawn} nodes, more than max_nodes={max_nodes}; pass {hint}"
         )
 
-    dot = graphviz.Digraph("autograd", format=format)
+    dot = digraph_class()("autograd", format=format)
     # mclimit: almost no reordering to reduce crossings, so boxes keep the order the graph
     # was built in (neuron1 above neuron2, w1 above w2) rather than a rotation of it.
     dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.35",
              mclimit="0.01")
     dot.attr("node", fontname="Helvetica", fontsize="10", style="filled")
-    if collapse:  # folded layers are densely connected: thin, translucent arrows
-        dot.attr("edge", color="#55555580", arrowsize="0.5", penwidth="0.6")
+    if collapse:  # folded layers are densely connected: columns apart, straight thin arrows
+        dot.attr(ranksep="2.0", splines="line")
+        dot.attr("edge", color="#55555580", arrowsize="0.4", penwidth="0.6")
     else:
         dot.attr("edge", color="#555555", arrowsize="0.7")
 
@@ -165,13 +215,15 @@ def draw_dot(
             used.add(kind)
             colour = COLOURS[kind]
             parent_scope = v.scope.rsplit("/", 1)[0] if "/" in v.scope else ""
-            add(parent_scope, name, label=_record(*fields), shape="record", fillcolor=colour, id=name)
+            add(parent_scope, name, label=_record(*fields, braces=braces), shape="record", fillcolor=colour,
+                id=name)
             continue
         label = v.label or (name if names and v.parents else "")  # constants show their data
         fields = ([label] if label else []) + [f"data {fmt(v.data)}"] + grad_field(v)
         kind = role(v, root)
         used.add(kind)
-        add(v.scope, name, label=_record(*fields), shape="record", fillcolor=COLOURS[kind], id=name)
+        add(v.scope, name, label=_record(*fields, braces=braces), shape="record", fillcolor=COLOURS[kind],
+            id=name)
         if v.parents:  # nohtml: a symbol like <x> is text, not Graphviz's HTML-like label
             used.add("op")
             add(v.scope, f"{name}_op", label=graphviz.nohtml(v.row.symbol if v.row else ""), shape="circle",
@@ -182,9 +234,10 @@ def draw_dot(
 
     # Edges: each input into its op (once per use), each op into its result.
     seen_pairs: set[tuple[str, str]] = set()
+    weighted = False
     for v in nodes:
         inside_box = v.scope in folded
-        for p in v.parents:
+        for k, p in enumerate(v.parents):
             head = box[v] if inside_box else f"{box[v]}_op"
             tail = box[p]
             if tail == box[v]:
@@ -192,11 +245,28 @@ def draw_dot(
             if inside_box and (tail, head) in seen_pairs:
                 continue  # one arrow between two folded boxes is enough
             seen_pairs.add((tail, head))
-            dot.edge(tail, head)
+            w = _weight(v, k) if inside_box else None
+            if w is None:
+                dot.edge(tail, head)
+            else:  # into a folded neuron: the colour says the weight's sign, the width its size
+                weighted = True
+                sides = ("e", "w") if rankdir == "LR" else ("w", "e") if rankdir == "RL" else \
+                    ("s", "n") if rankdir == "TB" else ("n", "s")
+                dot.edge(f"{tail}:{sides[0]}", f"{head}:{sides[1]}", color=WEIGHT_COLOURS[w < 0] + "b0",
+                         penwidth=f"{0.3 + 1.5 * min(1.0, abs(w)):.2f}")
         if v.parents and not inside_box:
             dot.edge(f"{box[v]}_op", box[v])
-    dot.attr(label=_legend(used), labelloc="b", labeljust="l")
+    dot.attr(label=_legend(used, weighted), labelloc="b", labeljust="l")
     return dot
+
+
+def _weight(v: Value, k: int) -> float | None:
+    """The weight that multiplies parent k of a Σ wᵢxᵢ + b node, if it is one of its x."""
+    if v.row is not LINEAR:
+        return None
+    w, _, x = linear_parts(v.parents)
+    i = k - len(w) - 1
+    return w[i].data if 0 <= i < len(x) and math.isfinite(w[i].data) else None
 
 
 def _innermost_scopes(nodes: list[Value]) -> dict[str, list[Value]]:
@@ -259,22 +329,31 @@ LEGEND = {
 }
 
 
-def _legend(used: set[str]) -> str:
+def _legend(used: set[str], weighted: bool = False) -> str:
     """A key to the colours that the graph uses."""
     cells = "".join(
         f'<td bgcolor="{COLOURS[k]}"> {text} </td>' for k, text in LEGEND.items() if k in used
     )
+    if weighted:
+        plus, minus = WEIGHT_COLOURS
+        cells += (f'<td><font color="{plus}">→ weight &gt; 0</font></td>'
+                  f'<td><font color="{minus}">→ weight &lt; 0</font></td><td>(wider: larger |w|)</td>')
     return f'<<table border="0" cellspacing="3" cellpadding="2"><tr>{cells}</tr></table>>'
 
 
-def render(root: Value, path: str | os.PathLike[str], **draw_dot_kwargs: Any) -> Path:
+def render(root: Value, path: str | os.PathLike[str], *, dpi: float | None = None,
+           **draw_dot_kwargs: Any) -> Path:
     """Draw root's graph into path; the suffix (.svg, .png or .pdf) picks the format.
 
-    Without Graphviz's `dot` program the DOT source is still written beside path (same
-    name, .dot suffix) and RuntimeError says how to install Graphviz.
+    dpi sets the resolution of a PNG (Graphviz's default is 96; 200 or 300 for slides;
+    it also scales an SVG or PDF). Without Graphviz's `dot` program the DOT source is
+    still written beside path (same name, .dot suffix) and RuntimeError says how to
+    install Graphviz.
     """
     import graphviz
 
+    if dpi is not None and (type(dpi) not in (int, float) or not 1 <= dpi <= 2400):
+        raise ValueError(f"render: dpi must be a number from 1 to 2400, got {dpi!r}")
     path = Path(path)
     fmt_ = path.suffix.lower().lstrip(".")
     if fmt_ not in FORMATS:
@@ -283,6 +362,8 @@ def render(root: Value, path: str | os.PathLike[str], **draw_dot_kwargs: Any) ->
         raise ValueError(f"render: format={draw_dot_kwargs['format']!r} disagrees with {path.name}")
     draw_dot_kwargs["format"] = fmt_
     dot = draw_dot(root, **draw_dot_kwargs)
+    if dpi is not None:
+        dot.attr(dpi=f"{dpi:g}")
     try:
         data = dot.pipe(format=fmt_)
     except graphviz.ExecutableNotFound:
@@ -291,9 +372,7 @@ def render(root: Value, path: str | os.PathLike[str], **draw_dot_kwargs: Any) ->
         raise RuntimeError(
             f"render: Graphviz's `dot` program was not found, so {path} was not drawn. "
             f"The graph's DOT source was written to {source}; draw it later with "
-            f"`dot -T{fmt_} {source} -o {path}`. Install Graphviz with "
-            "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) "
-            "or `conda install -c conda-forge graphviz` (conda)."
+            f"`dot -T{fmt_} {source} -o {path}`. {INSTALL}"
         ) from None
     write_atomically(path, data)
     return path

@@ -3,6 +3,8 @@
     num(2.0) == "2"            a number as a learner reads it
     describe("0.5")            "str '0.5'", for an error message
     call(v)                    "log(x=-2.0)": a node's op on its inputs, with their labels
+    Listing(text)              a multi-line text that notebooks show as text, not as '...\\n...'
+    table(header, rows)        an HTML table, for the notebook views (_repr_html_)
 
 The node helpers read only a node's public side (label, data, parents, row), so this file
 imports nothing else from the package.
@@ -10,6 +12,7 @@ imports nothing else from the package.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from numbers import Real
@@ -79,6 +82,48 @@ def num(x: Any, digits: int = 6, *, decimals: int | None = None) -> str:
         return f"{x:.{decimals}g}" if 1e-5 <= abs(x) < 1 else f"{x:.{decimals - 1}e}"
     text = f"{x:.{digits}g}"
     return "0" if text == "-0" else text
+
+
+class Listing(str):
+    """A str that notebooks (IPython, Jupyter, VS Code) show as the text it is, in lines,
+    instead of a quoted string full of \\n."""
+
+    __slots__ = ()
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython's text view
+        p.text(str(self))
+
+    def _repr_html_(self) -> str:
+        return pre(self)
+
+
+def pre(text: str, note: str = "") -> str:
+    """Text in a <pre> block for a notebook, with an optional note in small print below it."""
+    extra = f'<div style="color:#666;font-size:90%">{html.escape(note)}</div>' if note else ""
+    return f'<pre style="line-height:1.35">{html.escape(text)}</pre>{extra}'
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "") -> str:
+    """An HTML table (every cell escaped), for notebook views."""
+    def cells(tag: str, row: Sequence[Any]) -> str:
+        return "".join(f"<{tag}>{html.escape(str(c))}</{tag}>" for c in row)
+
+    head = f"<caption style='text-align:left'>{html.escape(caption)}</caption>" if caption else ""
+    body = "".join(f"<tr>{cells('td', r)}</tr>" for r in rows)
+    return f"<table>{head}<thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def value_repr(v: Any) -> str:
+    """Value(data=2.0, grad=0.0, label='x', op='mul'): the label and op only when there are."""
+    extra = f", label={v.label!r}" if v.label else ""
+    extra += f", op={v.op!r}" if v.op else ""
+    return f"Value(data={v.data!r}, grad={v.grad!r}{extra})"
+
+
+def value_html(v: Any) -> str:
+    """A Value in a notebook: its box as graphs draw it, label | data | grad, and its op."""
+    made = f"made by {call(v)}" if v.parents else ("a constant" if not v.requires_grad else "a leaf")
+    return table(["label", "data", "grad", ""], [[v.label or "—", num(v.data), num(v.grad), made]])
 
 
 def reworded(e: BaseException, message: str) -> BaseException:

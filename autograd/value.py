@@ -80,10 +80,8 @@ class Value:
     @property
     def _op(self) -> str: return "" if self._row is None else self._row.symbol
 
-    def __repr__(self) -> str:
-        extra = f", label={self.label!r}" if self.label else ""
-        extra += f", op={self.op!r}" if self._row is not None else ""
-        return f"Value(data={self._data!r}, grad={self.grad!r}{extra})"
+    def __repr__(self) -> str: return text.value_repr(self)  # Value(data=2.0, grad=0.0, label='x')
+    def _repr_html_(self) -> str: return text.value_html(self)  # a notebook shows its box
 
     def __format__(self, spec: str) -> str:  # f"{v:.4f}" formats the data
         return format(self._data, spec) if spec else repr(self)

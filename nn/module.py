@@ -24,7 +24,7 @@ from autograd import Value, linear, scope
 from autograd.files import write_atomically
 from autograd.functional import values
 from autograd.ops import RELU, SIGMOID, TANH
-from autograd.text import describe, is_real
+from autograd.text import describe, is_real, num, table
 
 Inputs = Union[Sequence[Union[Value, float]], Value, float]  # noqa: UP007 (a runtime alias)
 
@@ -39,6 +39,7 @@ ACTIVATIONS = {"relu": RELU, "sigmoid": SIGMOID, "tanh": TANH, "linear": None}
 INITS = ("uniform", "xavier", "he", "auto")
 
 _FORMAT = "gradstep.nn"
+NOTEBOOK_ROWS = 12  # parameters listed when a notebook shows a model
 
 
 def _init_limit(init: str, activation: str, fan_in: int, fan_out: int) -> float:
@@ -120,6 +121,14 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the model and its first parameters (all of them: named_parameters())."""
+        named = self.named_parameters()
+        rows = [[name, num(p.data), num(p.grad)] for name, p in named[:NOTEBOOK_ROWS]]
+        if len(named) > NOTEBOOK_ROWS:
+            rows.append([f"… {len(named) - NOTEBOOK_ROWS} more: model.named_parameters()", "", ""])
+        return table(["parameter", "data", "grad"], rows, f"{self!r}: {len(named)} parameters")
 
     # -- saving and loading -------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
-from autograd.text import describe, is_real
+from autograd.text import describe, is_real, table
 
 
 def _check_rate(owner: str, name: str, x: Any) -> float:
@@ -112,6 +112,11 @@ class SGD(Optimizer):
             f"SGD({len(self.params)} parameters, lr={self.lr}, momentum={self.momentum}, "
             f"weight_decay={self.weight_decay})"
         )
+
+    def _repr_html_(self) -> str:  # in a notebook: the settings as a table
+        rows = [["parameters", len(self.params)], ["lr", self.lr], ["momentum", self.momentum],
+                ["weight_decay", self.weight_decay]]
+        return table(["SGD", ""], rows, "w ← w − lr·v,  v = μ·v + ∂C/∂w + λ·w")
 
 
 def _check_betas(owner: str, betas: Any) -> tuple[float, float]:

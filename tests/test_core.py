@@ -14,29 +14,10 @@ import pytest
 
 from autograd import Value, define_op, explain, grad, no_grad
 from autograd.ops import pow_const
+from tests.conftest import lecture_neuron
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ["table.py", "ops.py", "value.py", "backprop.py"]
-
-
-def lecture_neuron():
-    """The neuron of Karpathy's micrograd lecture, built as its cells build it."""
-    x1 = Value(2.0, label="x1")
-    x2 = Value(0.0, label="x2")
-    w1 = Value(-3.0, label="w1")
-    w2 = Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, n, x1w1x2w2, x1w1, x2w2, (x1, x2, w1, w2, b)
 
 
 # -- the lecture's cells run unchanged ---------------------------------------------------
@@ -416,7 +397,7 @@ def test_an_op_defined_once_is_in_backward_grad_explain_and_graphs():
 # -- the layers --------------------------------------------------------------------------
 
 ORDER = ["text", "numeric", "table", "ops", "modes", "value", "backprop", "define", "functional",
-         "files", "explain", "graph", "gradcheck", "html", "cli"]
+         "files", "explain", "graph", "gradcheck", "html", "notebook", "cli"]
 
 
 def imports(path: Path):

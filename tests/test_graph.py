@@ -47,7 +47,9 @@ def test_unlabelled_values_drop_the_label_field_and_show_grad_false_drops_grads(
     y = x * 3.0
     y.backward()
     assert 'label="{ data 2.0000 | grad 3.0000 }"' in draw_dot(y).source
-    assert 'label="{ data 6.0000 }"' in draw_dot(y, show_grad=False).source
+    assert 'label="{ data 6.0000 }"' in draw_dot(y, show_grad=False, names=False).source
+    # issue 11: by default an unlabelled computed box carries the explainer's name
+    assert 'label="{ n2 | data 6.0000 }"' in draw_dot(y, show_grad=False).source
 
 
 def test_grads_before_backward_are_shown_as_not_computed():
