@@ -114,10 +114,12 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "
 
 
 def value_repr(v: Any) -> str:
-    """Value(data=2.0, grad=0.0, label='x', op='mul'): the label and op only when there are."""
+    """Value(data=2.0, grad=0.0, label='x', op='mul'): the label and op only when there are;
+    a batch as its size and mean."""
     extra = f", label={v.label!r}" if v.label else ""
     extra += f", op={v.op!r}" if v.op else ""
-    return f"Value(data={v.data!r}, grad={v.grad!r}{extra})"
+    data, grad = (num(x) if isinstance(x, np.ndarray) else repr(x) for x in (v.data, v.grad))
+    return f"Value(data={data}, grad={grad}{extra})"
 
 
 def value_html(v: Any) -> str:
