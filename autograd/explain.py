@@ -21,8 +21,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .table import bracket
-from .text import Listing, num, pre
+from .text import Listing, batch_note, batch_of, check_sample, num, pick, pre
 from .value import Value, backward, toposort
 
 NOTEBOOK_LINES = 60  # a notebook shows a listing up to this long in full, a longer one's summary
@@ -83,6 +85,8 @@ class Explanation:
     gradients: dict[Value, float] = field(default_factory=dict)  # ∂root/∂v from this pass
     earlier: list[Value] = field(default_factory=list)  # nodes whose .grad was not 0 before
     nodes: list[Value] = field(default_factory=list)  # every node, in topological order
+    batch: int | None = None  # the batch size of a batched graph
+    sample: int | None = None  # the sample whose numbers the listing shows (None: batch means)
 
     def name(self, v: Value) -> str:
         """The name the listing uses for v: its label, or n3 for the fourth node."""
@@ -131,29 +135,36 @@ class Explanation:
         return self.to_text(compact=True, max_lines=max_lines)
 
 
-def explain(root: Value) -> Explanation:
+def explain(root: Value, sample: int | None = None) -> Explanation:
     """Run root.backward() and record each forward and backward step (see the module doc).
 
     .grad ends up exactly as backward() leaves it. Running grads count this pass only: if
-    some .grad already held a value, backward() adds it back at the end.
+    some .grad already held a value, backward() adds it back at the end. On a batched graph
+    the numbers are the batch's means, or with sample=k sample k's (its share of each
+    parameter's gradient, whose .grad sums the whole batch); the listing says which.
     """
     if type(root) is not Value:
         raise TypeError(f"explain: root must be a Value, got {type(root).__name__}")
     nodes = toposort(root)
+    batch = batch_of(nodes)
+    sample = check_sample("explain", sample, batch)
     # Labelled nodes go by their label, constants by their value, the rest by their place
     # in the graph (n3 is the fourth node, as in draw_dot's DOT source).
-    names = {v: v.label or (num(v.data) if not v.parents else f"n{i}") for i, v in enumerate(nodes)}
-    forward = [_forward_step(v, names) for v in nodes if v.parents]
-    earlier = [v for v in nodes if v.grad]
+    names = {v: v.label or (num(v.data) if not v.parents and batch_of([v]) is None else f"n{i}")
+             for i, v in enumerate(nodes)}
+    forward = [_forward_step(v, names, sample) for v in nodes if v.parents]
+    earlier = [v for v in nodes if np.any(v.grad)]
 
-    records: list[tuple[Value, float, list[Partial], list[str]]] = []  # node, upstream, partials
+    records: list[tuple[Value, Any, list[Partial], list[str]]] = []  # node, upstream, partials
 
-    def observe(v: Value, i: int, p: Value, local: float, upstream: float, c: float) -> None:
+    def observe(v: Value, i: int, p: Value, local: Any, upstream: Any, c: Any) -> None:
         if not records or records[-1][0] is not v:  # the first input of the next node
-            records.append((v, upstream, [], [names[q] for q in v.parents]))
+            records.append((v, pick(upstream, sample), [], [names[q] for q in v.parents]))
         args = records[-1][3]
         formula = v.row.formula(i, len(args), args, names[v]) if v.row else ""
-        records[-1][2].append(Partial(p, names[p], formula, local, upstream, c, p.grad))
+        d, g = pick(local, sample), pick(upstream, sample)
+        share = d * g if sample is not None and batch_of([p]) is None and batch_of([v]) else pick(c, sample)
+        records[-1][2].append(Partial(p, names[p], formula, d, g, share, pick(p.grad, sample)))
 
     backward(root, observe=observe)
     steps = [
@@ -165,15 +176,15 @@ def explain(root: Value) -> Explanation:
         for p in step.partials:
             gradients[p.parent] = p.grad_after
     leaves = [v for v in nodes if not v.parents]
-    return Explanation(root, names, forward, steps, leaves, gradients, earlier, nodes)
+    return Explanation(root, names, forward, steps, leaves, gradients, earlier, nodes, batch, sample)
 
 
-def _forward_step(v: Value, names: dict[Value, str]) -> ForwardStep:
+def _forward_step(v: Value, names: dict[Value, str], sample: int | None) -> ForwardStep:
     parents = v.parents
     return ForwardStep(
-        v, names[v], v.op, parents, tuple(names[p] for p in parents), v.data,
+        v, names[v], v.op, parents, tuple(names[p] for p in parents), pick(v.data, sample),
         _expression(v, [names[p] for p in parents]),
-        _expression(v, [num(p.data) for p in parents]),
+        _expression(v, [num(pick(p.data, sample)) for p in parents]),
     )
 
 
@@ -184,7 +195,8 @@ def _expression(v: Value, args: list[str]) -> str:
 
 def _full(e: Explanation) -> list[str]:
     r = e.names[e.root]
-    lines = [f"Forward pass: {len(e.forward_steps)} step(s)"]
+    lines = [f"(On {batch_note(e.batch, e.sample)}.)", ""] if e.batch else []
+    lines += [f"Forward pass: {len(e.forward_steps)} step(s)"]
     lines += [f"  {i}. {step}" for i, step in enumerate(e.forward_steps, 1)]
     lines += [
         "",
@@ -252,8 +264,8 @@ def _few(numbers: list[Any], most: int = 4) -> str:
     return shown + (f", … ({len(numbers)} in all)" if len(numbers) > most else "")
 
 
-def _norm(numbers: list[float]) -> str:
-    return num(math.sqrt(math.fsum(x * x for x in numbers)))
+def _norm(numbers: list[Any]) -> str:  # of the numbers, or of a batch's means
+    return num(math.sqrt(math.fsum(float(np.mean(x)) ** 2 for x in numbers)))
 
 
 def _compact(e: Explanation) -> list[str]:
@@ -267,7 +279,8 @@ def _compact(e: Explanation) -> list[str]:
             members.setdefault(v.scope, []).append(v)
     used_outside = {p for v in e.nodes for p in v.parents if p.scope != v.scope}
     outputs = {s: [v for v in vs if v is e.root or v in used_outside] or vs[-1:] for s, vs in members.items()}
-    lines = ["Forward pass (compact: one line per scope)"]
+    lines = [f"(On {batch_note(e.batch, e.sample)}.)", ""] if e.batch else []
+    lines += ["Forward pass (compact: one line per scope)"]
     shown: set[str] = set()
     for step in e.forward_steps:
         s = step.node.scope
@@ -277,18 +290,19 @@ def _compact(e: Explanation) -> list[str]:
             shown.add(s)
             outs = outputs[s]
             if len(outs) == 1:
-                lines.append(f"  [{s}] {e.names[outs[0]]} = {outs[0].op}(…) = {num(outs[0].data)}")
+                value = num(pick(outs[0].data, e.sample))
+                lines.append(f"  [{s}] {e.names[outs[0]]} = {outs[0].op}(…) = {value}")
             else:
                 lines.append(f"  [{s}] {len(members[s])} steps, {len(outs)} outputs = "
-                             f"{_few([o.data for o in outs])}")
+                             f"{_few([pick(o.data, e.sample) for o in outs])}")
     # what each scope passes back to values outside it, summed per value
-    sent: dict[str, dict[Value, float]] = {}
+    sent: dict[str, dict[Value, Any]] = {}
     for back in e.backward_steps:
         s = back.node.scope
         for part in back.partials if s else ():
             if part.parent.scope != s:
                 to = sent.setdefault(s, {})
-                to[part.parent] = to.get(part.parent, 0.0) + part.contribution
+                to[part.parent] = to.get(part.parent, 0.0) + np.mean(part.contribution)
     lines += ["", f"Backward pass (compact), from ∂{r}/∂{r} = 1"]
     shown.clear()
     for back in e.backward_steps:

@@ -36,10 +36,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from .backprop import grad
 from .modes import no_grad
+from .ops import BATCH_SUM
 from .text import describe, is_real, num, table
-from .value import Value
+from .value import Value, apply
 
 EPS_MACHINE = 2.220446049250313e-16
 
@@ -59,6 +62,7 @@ class GradcheckRow:
     ok: bool
     note: str = ""
     variables: tuple[str, ...] = ()  # the inputs' names, from f's parameters when it has them
+    output: str = "f"  # what is differentiated: f, or one sample's f[k] of a batched f
     answer_ok: bool | None = None  # did the expected value agree (None: none was given)
 
     @property
@@ -66,8 +70,8 @@ class GradcheckRow:
         """∂f/∂x, or ∂²f/∂x∂y for a second derivative, named like f's parameters."""
         names = [self.variables[i] if i < len(self.variables) else f"x{i + 1}" for i in self.index]
         if len(names) == 1:
-            return f"∂f/∂{names[0]}"
-        return f"∂²f/∂{names[0]}∂{names[1]}"
+            return f"∂{self.output}/∂{names[0]}"
+        return f"∂²{self.output}/∂{names[0]}∂{names[1]}"
 
 
 @dataclass
@@ -166,6 +170,7 @@ def gradcheck(
     raise_exception: bool = True,
     expected_rtol: float | None = None,
     hide_answers: bool = False,
+    batch: str = "samples",
 ) -> GradcheckReport:
     """Check autograd's derivatives of f at inputs (see the module docstring).
 
@@ -177,7 +182,16 @@ def gradcheck(
     right answers, only whether each given one is right, for grading. order=2 adds the
     second derivatives. Returns a GradcheckReport; when a row fails and raise_exception is
     true, raises GradcheckError carrying the table instead.
+
+    An input may be a batch (a 1-D array, one number per sample); f then runs on one
+    batched graph, and batch="samples" checks each sample's ∂f[k]/∂w and ∂f[k]/∂x[k], or
+    batch="sum" the gradient of Σₖ f[k] with respect to every input number.
     """
+    if not is_real(inputs) and any(isinstance(x, np.ndarray) for x in inputs):
+        if expected is not None or order != 1:
+            raise ValueError("gradcheck: on a batch, expected and order=2 are not supported; "
+                             "check one sample's f with plain numbers for those")
+        return _batch_check(f, inputs, batch, eps, atol, rtol, raise_exception)
     xs = _check_inputs(inputs)
     names = _input_names(f, len(xs))
     if order not in (1, 2):
@@ -241,6 +255,61 @@ def _input_names(f: Callable[..., Any], n: int) -> list[str]:
     if len(params) == n and all(p.kind in positional for p in params):
         return [p.name for p in params]
     return [f"x{i + 1}" for i in range(n)]
+
+
+def _batch_check(f: Callable[..., Value], inputs: Sequence[Any], mode: str, eps: float, atol: float,
+                 rtol: float, raise_exception: bool) -> GradcheckReport:
+    """gradcheck of a batched f: every input number is a coordinate of one flat point."""
+    if mode not in ("samples", "sum"):
+        raise ValueError(f"gradcheck: batch must be 'samples' or 'sum', got {mode!r}")
+    shapes = [len(x) if isinstance(x, np.ndarray) else None for x in inputs]
+    sizes = {n for n in shapes if n is not None}
+    if len(sizes) != 1:
+        raise ValueError(f"gradcheck: the batches must all have the same length, got {sorted(sizes)}")
+    size = sizes.pop()
+    flat = [float(c) for x in inputs for c in (x if isinstance(x, np.ndarray) else [x])]
+    names = _input_names(f, len(inputs))
+    coords = [f"{n}[{k}]" if m else n for n, m in zip(names, shapes) for k in range(m or 1)]
+
+    def values(point: Sequence[float]) -> list[Value]:
+        vs, at = [], 0
+        for name, m in zip(names, shapes):
+            vs.append(Value(np.array(point[at:at + m]) if m else point[at], name))
+            at += m or 1
+        return vs
+
+    def outputs(point: Sequence[float]) -> list[float]:
+        with no_grad():
+            data = _call(f, values(point)).data
+        data = np.broadcast_to(data, size)
+        return [float(data.sum())] if mode == "sum" else data.tolist()
+
+    def analytic(weights: Any) -> list[float]:  # ∂(Σₖ weightsₖ·f[k])/∂ each coordinate: one backward
+        vs = values(flat)
+        weighted = apply(BATCH_SUM, (_call(f, vs) * Value(weights, requires_grad=False),))
+        return [float(c) for g in grad(weighted, vs) for c in np.atleast_1d(g.data)]
+
+    # (what is checked, its weight per sample, the coordinates it depends on)
+    own = [[i for i, c in enumerate(coords) if "[" not in c or c.endswith(f"[{k}]")] for k in range(size)]
+    targets = [("f", np.ones(size), list(range(len(flat))))] if mode == "sum" else \
+        [(f"f[{k}]", np.eye(size)[k], own[k]) for k in range(size)]
+    rows = []
+    for k, (output, weights, checked) in enumerate(targets):
+        def sample_k(p: list[float], k: int = k) -> list[float]:
+            return [outputs(p)[k]]
+
+        try:
+            got, failure = analytic(weights), ""
+        except (ArithmeticError, ValueError) as e:
+            got, failure = [math.nan] * len(flat), f"autograd cannot differentiate f here: {e}"
+        for i in checked:
+            d = _differences(sample_k, 1, flat, i, eps)[0]
+            rows.append(replace(_row((i,), flat[i], got[i], d, None, atol, rtol, failure),
+                                variables=tuple(coords), output=output))
+    report = GradcheckReport(all(r.ok for r in rows), rows, [], eps, atol, rtol)
+    if not report.ok and raise_exception:
+        raise GradcheckError(report)
+    return report
 
 
 def _check_inputs(inputs: Any) -> list[float]:

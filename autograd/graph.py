@@ -26,6 +26,7 @@ install it instead of raising ExecutableNotFound.
 
 from __future__ import annotations
 
+import html
 import math
 import os
 from collections.abc import Iterable
@@ -33,9 +34,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .files import write_atomically
 from .ops import LINEAR, linear_parts
-from .text import describe, num, pre
+from .text import batch_note, batch_of, check_sample, describe, num, pick, pre
 from .value import Value, toposort
 
 COLOURS = {
@@ -124,6 +127,7 @@ def draw_dot(
     format: str = "svg",
     names: bool = True,
     stack: bool = False,
+    sample: int | None = None,
 ) -> Any:
     """The computation graph of root as a graphviz.Digraph (in Jupyter it shows itself).
 
@@ -136,7 +140,8 @@ def draw_dot(
     several values, like a layer's 16 outputs: how many, and the norm of their grads).
     More than max_nodes boxes raises ValueError. Unlabelled computed boxes show the
     explainer's n3-style names (names=False leaves them empty). stack=True puts a box's
-    fields one above the other (narrower boxes, for a screen).
+    fields one above the other (narrower boxes, for a screen). On a batched graph the boxes
+    show each batch's mean, or with sample=k sample k's numbers; the caption says which.
     """
     import graphviz  # only drawing needs it
 
@@ -151,16 +156,21 @@ def draw_dot(
     if show_grad not in (True, False, "blank"):
         raise ValueError(f"draw_dot: show_grad must be True, False or 'blank', got {show_grad!r}")
     nodes, edges = trace(root)
+    batch = batch_of(nodes)
+    sample = check_sample("draw_dot", sample, batch)
     index = {v: i for i, v in enumerate(nodes)}
     # backward() always adds 1 to its root, so all-zero grads mean none were computed yet
-    grads_known = any(v.grad != 0.0 for v in nodes)
+    grads_known = any(bool(np.any(v.grad != 0.0)) for v in nodes)
+
+    def shown(x: Any) -> str:
+        return fmt(pick(x, sample))
 
     def grad_field(v: Value) -> list[str]:
         if not show_grad:
             return []
         if show_grad == "blank":
             return [f"grad {BLANK}"]
-        return [f"grad {fmt(v.grad)}" if grads_known else "grad —"]
+        return [f"grad {shown(v.grad)}" if grads_known else "grad —"]
 
     braces = not (stack and rankdir in ("LR", "RL"))
 
@@ -206,9 +216,9 @@ def draw_dot(
                 continue
             outs = _scope_outputs(members, root, edges)
             out = outs[-1]
-            fields = [v.scope.rsplit("/", 1)[-1], f"data {fmt(out.data)}", *grad_field(out)]
+            fields = [v.scope.rsplit("/", 1)[-1], f"data {shown(out.data)}", *grad_field(out)]
             if len(outs) > 1:  # a block handing on a vector: how many values, and their gradient's size
-                norm = math.sqrt(math.fsum(o.grad * o.grad for o in outs))
+                norm = math.sqrt(math.fsum(float(np.mean(pick(o.grad, sample))) ** 2 for o in outs))
                 grads = [f"‖grad‖ {fmt(norm)}" if grads_known else "grad —"] if show_grad else []
                 fields = [fields[0], f"{len(outs)} outputs", *grads]
             kind = "output" if out is root else "intermediate"
@@ -219,7 +229,7 @@ def draw_dot(
                 id=name)
             continue
         label = v.label or (name if names and v.parents else "")  # constants show their data
-        fields = ([label] if label else []) + [f"data {fmt(v.data)}"] + grad_field(v)
+        fields = ([label] if label else []) + [f"data {shown(v.data)}"] + grad_field(v)
         kind = role(v, root)
         used.add(kind)
         add(v.scope, name, label=_record(*fields, braces=braces), shape="record", fillcolor=COLOURS[kind],
@@ -256,7 +266,7 @@ def draw_dot(
                          penwidth=f"{0.3 + 1.5 * min(1.0, abs(w)):.2f}")
         if v.parents and not inside_box:
             dot.edge(f"{box[v]}_op", box[v])
-    dot.attr(label=_legend(used, weighted), labelloc="b", labeljust="l")
+    dot.attr(label=_legend(used, weighted, batch_note(batch, sample)), labelloc="b", labeljust="l")
     return dot
 
 
@@ -329,8 +339,8 @@ LEGEND = {
 }
 
 
-def _legend(used: set[str], weighted: bool = False) -> str:
-    """A key to the colours that the graph uses."""
+def _legend(used: set[str], weighted: bool = False, note: str = "") -> str:
+    """A key to the colours that the graph uses (and what a batched graph's numbers are)."""
     cells = "".join(
         f'<td bgcolor="{COLOURS[k]}"> {text} </td>' for k, text in LEGEND.items() if k in used
     )
@@ -338,6 +348,8 @@ def _legend(used: set[str], weighted: bool = False) -> str:
         plus, minus = WEIGHT_COLOURS
         cells += (f'<td><font color="{plus}">→ weight &gt; 0</font></td>'
                   f'<td><font color="{minus}">→ weight &lt; 0</font></td><td>(wider: larger |w|)</td>')
+    if note:
+        cells += f"<td>{html.escape(note, quote=False)}</td>"
     return f'<<table border="0" cellspacing="3" cellpadding="2"><tr>{cells}</tr></table>>'
 
 

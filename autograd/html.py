@@ -34,7 +34,7 @@ from .explain import Explanation, explain
 from .files import write_atomically
 from .graph import draw_dot, fmt, no_dot
 from .table import bracket
-from .text import describe, num
+from .text import describe, num, pick
 from .value import Value, toposort
 
 MAX_NODES = 2000
@@ -45,23 +45,25 @@ TWO_LAYOUTS = 400  # up to this many nodes, both box shapes are laid out and the
 
 def save_html(root: Value, path: str | os.PathLike[str], *, title: str | None = None,
               exercise: bool = False, hide: str = "gradients", tolerance: float = 1e-2,
-              abs_tolerance: float = 1e-9) -> Path:
+              abs_tolerance: float = 1e-9, sample: int | None = None) -> Path:
     """Write the step-through page for root's graph to path (one .html file).
 
     The gradients shown are those of one backward pass from root; the .grad attributes of
     the graph are left as they were. Needs Graphviz's `dot` to lay the graph out.
     exercise=True: the student types the answers (see the module docstring); hide is
-    "gradients" or "both" (values too); tolerance is relative, abs_tolerance absolute.
+    "gradients" or "both" (values too); tolerance is relative, abs_tolerance absolute. On a
+    batched graph the page shows the batch's means, or with sample=k sample k's numbers.
     """
     if type(root) is not Value:
         raise TypeError(f"save_html: root must be a Value, got {describe(root)}")
     page = html_page(root, title=title, exercise=exercise, hide=hide, tolerance=tolerance,
-                     abs_tolerance=abs_tolerance, what="save_html")
+                     abs_tolerance=abs_tolerance, what="save_html", sample=sample)
     return write_atomically(Path(path), page.encode("utf-8"))
 
 
 def html_page(root: Value, *, title: str | None = None, exercise: bool = False, hide: str = "gradients",
-              tolerance: float = 1e-2, abs_tolerance: float = 1e-9, what: str = "html_page") -> str:
+              tolerance: float = 1e-2, abs_tolerance: float = 1e-9, what: str = "html_page",
+              sample: int | None = None) -> str:
     """The text of save_html's page (what show() puts into a notebook)."""
     if type(root) is not Value:
         raise TypeError(f"{what}: root must be a Value, got {describe(root)}")
@@ -70,7 +72,10 @@ def html_page(root: Value, *, title: str | None = None, exercise: bool = False, 
     for name, t in (("tolerance", tolerance), ("abs_tolerance", abs_tolerance)):
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not (math.isfinite(t) and t >= 0):
             raise ValueError(f"{what}: {name} must be a number ≥ 0, got {t!r}")
-    e, svg = _explain_and_draw(root, what)
+    e, svg = _explain_and_draw(root, what, sample)
+    if exercise and e.batch is not None and e.sample is None:
+        raise ValueError(f"{what}: an exercise on a batched graph needs one sample's numbers: pass sample=k "
+                         f"(0 ≤ k < {e.batch})")
     hidden = ("grad", "data") if hide == "both" else ("grad",)
     steps = _steps(e)
     if exercise:
@@ -115,7 +120,8 @@ def decode(encoded: str, key: str) -> Any:
     return json.loads(bytes(b ^ k[i % len(k)] for i, b in enumerate(data)).decode("utf-8"))
 
 
-def _explain_and_draw(root: Value, what: str = "save_html") -> tuple[Explanation, str]:
+def _explain_and_draw(root: Value, what: str = "save_html",
+                      sample: int | None = None) -> tuple[Explanation, str]:
     """Explain one fresh backward pass and draw the graph, then put every .grad back."""
     import graphviz
 
@@ -124,7 +130,7 @@ def _explain_and_draw(root: Value, what: str = "save_html") -> tuple[Explanation
     try:
         for v in nodes:
             v.grad = 0.0
-        e = explain(root)
+        e = explain(root, sample=sample)
         n = len(nodes)
         if n > MAX_NODES:
             raise ValueError(
@@ -134,8 +140,8 @@ def _explain_and_draw(root: Value, what: str = "save_html") -> tuple[Explanation
             )
         shapes = (False, True) if n <= TWO_LAYOUTS else (False,)
         try:  # boxes side by side, or stacked: whichever a wide screen shows larger
-            svgs = [draw_dot(root, max_nodes=MAX_NODES, stack=s).pipe(format="svg").decode("utf-8")
-                    for s in shapes]
+            svgs = [draw_dot(root, max_nodes=MAX_NODES, stack=s, sample=e.sample).pipe(format="svg")
+                    .decode("utf-8") for s in shapes]
         except graphviz.ExecutableNotFound:
             raise RuntimeError(no_dot(f"{what}: the graph cannot be laid out")) from None
     finally:
@@ -164,7 +170,7 @@ def _initial(e: Explanation, exercise: bool = False) -> dict[str, Any]:
     ids = _ids(e)
     unknown = "grad ?" if exercise else "grad —"
     return {
-        ids[v]: {"data": f"data {fmt(v.data)}" if not v.parents else "data ?",
+        ids[v]: {"data": f"data {fmt(pick(v.data, e.sample))}" if not v.parents else "data ?",
                  "grad": unknown if v.requires_grad else "grad —"}
         for v in ids
     }

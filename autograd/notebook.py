@@ -42,7 +42,8 @@ class Page:
 
 
 def show(root: Value, *, title: str | None = None, exercise: bool = False, hide: str = "gradients",
-         tolerance: float = 1e-2, abs_tolerance: float = 1e-9, height: int = 600) -> Page:
+         tolerance: float = 1e-2, abs_tolerance: float = 1e-9, height: int = 600,
+         sample: int | None = None) -> Page:
     """The step-through page of root's graph, for a notebook (see the module docstring).
 
     The arguments are save_html's, and height is the frame's height in pixels; the page
@@ -53,6 +54,6 @@ def show(root: Value, *, title: str | None = None, exercise: bool = False, hide:
     if isinstance(height, bool) or not isinstance(height, int) or not 200 <= height <= 4000:
         raise ValueError(f"show: height must be a number of pixels from 200 to 4000, got {height!r}")
     page = html_page(root, title=title, exercise=exercise, hide=hide, tolerance=tolerance,
-                     abs_tolerance=abs_tolerance, what="show")
+                     abs_tolerance=abs_tolerance, what="show", sample=sample)
     name = title or f"{'Exercise: b' if exercise else 'B'}ackpropagation through {root.label or 'the output'}"
     return Page(page, name, height)

@@ -54,6 +54,38 @@ def data(what: str, x: Any) -> Any:
     return real(what, x)
 
 
+def batch_of(values: Any) -> int | None:
+    """The batch size of a graph's nodes (None when no node holds a batch)."""
+    return next((len(v.data) for v in values if isinstance(v.data, np.ndarray)), None)
+
+
+def pick(x: Any, sample: int | None) -> Any:
+    """Sample k of a batch (x itself when it is one number, or when no sample is asked for)."""
+    return float(x[sample]) if sample is not None and isinstance(x, np.ndarray) else x
+
+
+def check_sample(owner: str, sample: Any, batch: int | None) -> int | None:
+    """sample as an index into the graph's batch, or a clear error."""
+    if sample is None:
+        return None
+    if batch is None:
+        raise ValueError(f"{owner}: sample={sample!r} was given, but no node of this graph holds a batch")
+    if isinstance(sample, bool) or not isinstance(sample, int) or not -batch <= sample < batch:
+        raise ValueError(f"{owner}: sample must be an integer index into the batch of {batch}, "
+                         f"got {sample!r}")
+    return sample % batch
+
+
+def batch_note(batch: int | None, sample: int | None) -> str:
+    """What the numbers of a batched graph's picture or listing are."""
+    if batch is None:
+        return ""
+    if sample is None:
+        return f"a batch of {batch} samples: ⟨mean … of {batch}⟩ is a mean over it (sample=k picks one)"
+    return (f"a batch of {batch} samples: the numbers are sample {sample}'s, and a parameter's grad is "
+            "summed over the whole batch")
+
+
 def finite(x: Any) -> bool:
     """Every number of x (a number or a batch) is finite."""
     return bool(np.isfinite(x).all()) if isinstance(x, np.ndarray) else math.isfinite(x)

@@ -270,7 +270,7 @@ def backward(root: Value, observe: Observer | None = None) -> None:
             _step(v, watch)
         for v, g in zip(order, old):
             if type(g) is Batch or g:
-                v.grad += g
+                v.grad = v.grad + g
     except BaseException:
         for v, g in zip(order, old):  # all or nothing, Ctrl-C included
             v.grad = g
@@ -290,6 +290,6 @@ def _step(v: Value, watch: Observer | None) -> None:
     for i, p in enumerate(parents):
         if p.requires_grad:
             c = cs[i] if batch else ds[i] * g
-            p.grad += c
+            p.grad = p.grad + c  # (not +=, which would change a batch's array under whoever holds it)
             if watch is not None:
                 watch(v, i, p, ds[i], g, c)

@@ -173,3 +173,83 @@ def test_batch_inputs_are_checked():
     with pytest.raises(TypeError, match="item: .* batch of 3"):
         Value(np.zeros(3)).item()
     assert math.isnan(float(maximum(Value(np.array([math.nan])), 1.0).data[0]))
+
+
+# -- the teaching tools on a batched graph ---------------------------------------------
+
+
+def moons_batch_step(n=20):
+    from nn import l2, make_moons
+
+    X, y = make_moons(n, noise=0.1, seed=0)
+    model = MLP(2, [16, 16, 1], seed=0)
+    loss = hinge_loss(model(X), (2 * y - 1).astype(float)) + 1e-4 * l2(model.parameters())
+    return model, X, y, loss
+
+
+def test_a_batched_step_is_as_small_as_one_samples_graph():
+    from autograd import toposort
+
+    model, X, y, loss = moons_batch_step(100)
+    one = hinge_loss(model(list(X[0])), float(2 * y[0] - 1))
+    params = len(model.parameters())
+    batched, single = len(toposort(loss)) - params, len(toposort(one)) - params
+    # ~75 nodes besides the parameters either way (the batch has the L2 term and the mean too)
+    assert single < 80 and single <= batched <= single + 6
+    per_sample = mean([hinge_loss(model(list(x)), float(2 * t - 1)) for x, t in zip(X, y)])
+    assert len(toposort(per_sample)) > 6000
+
+
+def test_explain_shows_a_sample_or_the_batch_means_and_says_which():
+    from autograd import explain
+
+    model, X, y, loss = moons_batch_step()
+    e = explain(loss, sample=3)
+    text = str(e)
+    assert text.startswith("(On a batch of 20 samples: the numbers are sample 3's")
+    first = e.forward_steps[0]  # layer1/neuron1's z for sample 3
+    w = model.layers[0].neurons[0].w
+    assert first.value == pytest.approx(w[0].data * X[3, 0] + w[1].data * X[3, 1], rel=1e-14)
+    means = str(explain(loss))
+    assert "⟨mean" in means and "a mean over it (sample=k picks one)" in means
+    with pytest.raises(ValueError, match="sample must be an integer index into the batch of 20"):
+        explain(loss, sample=20)
+    with pytest.raises(ValueError, match="no node of this graph holds a batch"):
+        explain(Value(1.0) * 2, sample=0)
+
+
+def test_draw_dot_and_the_page_pick_a_sample():
+    from autograd import draw_dot, save_html
+    from tests.conftest import need_program
+
+    model, X, y, loss = moons_batch_step()
+    loss.backward()
+    source = draw_dot(loss, sample=5).source
+    z = model.layers[0].neurons[0].w[0].data * X[5, 0] + model.layers[0].neurons[0].w[1].data * X[5, 1]
+    assert f"data {z:.4f}" in source and "the numbers are sample 5" in source
+    assert "⟨mean" in draw_dot(loss).source
+    need_program("dot", "DOT")
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as d:
+        page = save_html(loss, Path(d) / "batch.html", sample=5).read_text(encoding="utf-8")
+        assert "sample 5" in page
+        with pytest.raises(ValueError, match="needs one sample's numbers: pass sample=k"):
+            save_html(loss, Path(d) / "ex.html", exercise=True)
+
+
+def test_gradcheck_checks_a_batched_function_sample_by_sample_or_summed():
+    from autograd import define_op, gradcheck
+
+    x = np.array([0.5, -1.0, 2.0])
+    report = gradcheck(lambda w, x: (w * x).tanh() + w * w, [0.3, x])
+    assert report.ok and [r.name for r in report.rows][:2] == ["∂f[0]/∂w", "∂f[0]/∂x[0]"]
+    assert report.rows[0].analytic == pytest.approx((1 - math.tanh(0.15) ** 2) * 0.5 + 0.6, rel=1e-12)
+    summed = gradcheck(lambda w, x: (w * x).tanh(), [0.3, x], batch="sum")
+    assert summed.rows[0].name == "∂f/∂w" and len(summed.rows) == 4
+    assert summed.rows[0].analytic == pytest.approx(sum((1 - math.tanh(0.3 * v) ** 2) * v for v in x), rel=1e-12)
+    wrong = define_op("wrong_square_test", lambda a: a * a, [lambda a, out: 2.001 * a])
+    assert not gradcheck(lambda w, x: wrong(w) * x, [0.3, x], raise_exception=False).ok
+    with pytest.raises(ValueError, match="the same length"):
+        gradcheck(lambda a, b: a * b, [np.zeros(2), np.zeros(3)])
