@@ -19,7 +19,7 @@ from . import numeric
 from .ops import EXP, LINEAR, LOG, LOGSUMEXP, MAXIMUM, RELU, SIGMOID, SOFTPLUS, TANH, TOTAL, row
 from .table import Op
 from .text import describe, finite, is_real
-from .value import Value, apply, constant
+from .value import Value, apply, constant, node
 
 __all__ = ["dot", "exp", "linear", "log", "logsumexp", "matvec", "maximum", "mean_square", "relu",
            "rmsnorm", "sigmoid", "softmax", "softplus", "tanh", "total"]
@@ -131,7 +131,7 @@ def linear(w: Sequence[Scalar], x: Sequence[Scalar], b: Scalar = 0.0) -> Value:
     bias = constant(b)
     if bias is None:
         raise TypeError(f"linear: the bias must be a Value or a real number, got {describe(b)}")
-    return apply(LINEAR, (*ws, bias, *xs))
+    return node(LINEAR, (*ws, bias, *xs))  # every input checked to be a Value by now
 
 
 def dot(w: Sequence[Scalar], x: Sequence[Scalar]) -> Value:
@@ -140,7 +140,7 @@ def dot(w: Sequence[Scalar], x: Sequence[Scalar]) -> Value:
     ws, xs = values(w, "dot"), values(x, "dot")
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs; they must match")
-    return apply(DOT, (*ws, *xs))
+    return node(DOT, (*ws, *xs))
 
 
 def matvec(W: Sequence[Sequence[Scalar]], x: Sequence[Scalar]) -> list[Value]:
@@ -150,7 +150,7 @@ def matvec(W: Sequence[Sequence[Scalar]], x: Sequence[Scalar]) -> list[Value]:
     for w in rows:
         if len(w) != len(xs):
             raise ValueError(f"matvec: a row of {len(w)} weights but {len(xs)} inputs; they must match")
-    return [apply(DOT, (*w, *xs)) for w in rows]
+    return [node(DOT, (*w, *xs)) for w in rows]
 
 
 def mean_square(xs: Iterable[Scalar]) -> Value:

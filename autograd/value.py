@@ -180,11 +180,14 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
 
 
 def _make(op: Op, parents: tuple[Value, ...]) -> Value:
+    """op on parents that are Values already: its forward, then the node (one parent: at once)."""
+    one = op.arity == 1
     try:
-        data = op.evaluate([p._data for p in parents])
+        data = op.forward(parents[0]._data) if one else op.evaluate([p._data for p in parents])
     except (ArithmeticError, ValueError) as e:
         raise text.labelled(e, op, parents) from None
-    return _node(op, data, parents, any(p.requires_grad for p in parents))
+    needs_grad = parents[0].requires_grad if one else any(p.requires_grad for p in parents)
+    return _node(op, data, parents, needs_grad)
 
 
 def apply(op: Op, inputs: Sequence[Any]) -> Value:
@@ -198,6 +201,11 @@ def apply(op: Op, inputs: Sequence[Any]) -> Value:
     elif None in (parents := tuple(map(constant, inputs))):
         bad = describe(inputs[parents.index(None)])
         raise TypeError(f"{op.name}: inputs must be Values or real numbers, got {bad}")
+    return node(op, parents)
+
+
+def node(op: Op, parents: tuple[Value, ...]) -> Value:
+    """op applied to parents that are all Values (apply() makes sure of that): a new node."""
     return _binary(op, *parents) if op.arity == 2 else _make(op, parents)
 
 
