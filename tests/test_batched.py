@@ -256,3 +256,30 @@ def test_gradcheck_checks_a_batched_function_sample_by_sample_or_summed():
     assert not gradcheck(lambda w, x: wrong(w) * x, [0.3, x], raise_exception=False).ok
     with pytest.raises(ValueError, match="the same length"):
         gradcheck(lambda a, b: a * b, [np.zeros(2), np.zeros(3)])
+
+
+def test_higher_derivatives_are_per_sample_and_say_so_on_a_batch():
+    x = Value(np.array([1.0, 2.0]), "x")
+    w = Value(0.5, "w")
+    y = mean((w * x).tanh())
+    with pytest.raises(ValueError, match=r"create_graph=True .* one sample's graph, not on a batch"):
+        grad(y, [w], create_graph=True)
+    (g,) = grad(y, [w])  # first derivatives work on the batch
+    assert g.data == pytest.approx(np.mean((1 - np.tanh(0.5 * x.data) ** 2) * x.data), rel=1e-14)
+
+
+def test_adam_trains_a_batched_model_as_it_trains_the_per_sample_one():
+    from nn import Adam
+
+    X = RNG.normal(size=(12, 3))
+    t = RNG.normal(size=12)
+    m1, m2 = MLP(3, [4, 1], "tanh", seed=8), MLP(3, [4, 1], "tanh", seed=8)
+    o1, o2 = Adam(m1.parameters(), lr=0.05), Adam(m2.parameters(), lr=0.05)
+    for _ in range(4):
+        for opt, loss in ((o1, mean([squared_error(m1(list(x)), v) for x, v in zip(X, t)])),
+                          (o2, squared_error(m2(X), t))):
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    w1, w2 = [p.data for p in m1.parameters()], [p.data for p in m2.parameters()]
+    assert np.allclose(w1, w2, rtol=1e-12, atol=1e-12)
