@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .neurons import backward_text, forward_text, single
 from .table import bracket
 from .text import num
 from .value import Value, backward, toposort
@@ -248,6 +249,7 @@ def _compact(e: Explanation) -> list[str]:
             members.setdefault(v.scope, []).append(v)
     used_outside = {p for v in e.nodes for p in v.parents if p.scope != v.scope}
     outputs = {s: [v for v in vs if v is e.root or v in used_outside] or vs[-1:] for s, vs in members.items()}
+    neuron = {s: n for s, vs in members.items() if (n := single(s, vs)) is not None}
     lines = ["Forward pass (compact: one line per scope)"]
     shown: set[str] = set()
     for step in e.forward_steps:
@@ -257,7 +259,9 @@ def _compact(e: Explanation) -> list[str]:
         elif s not in shown:
             shown.add(s)
             outs = outputs[s]
-            if len(outs) == 1:
+            if s in neuron:  # Nielsen's names: z, a, and (backward) δ = ∂C/∂z and ∂C/∂a
+                lines.append(f"  [{s}] {forward_text(neuron[s], num)}")
+            elif len(outs) == 1:
                 lines.append(f"  [{s}] {e.names[outs[0]]} = {outs[0].op}(…) = {num(outs[0].data)}")
             else:
                 lines.append(f"  [{s}] {len(members[s])} steps, {len(outs)} outputs = "
@@ -285,6 +289,9 @@ def _compact(e: Explanation) -> list[str]:
         grads = [e.gradient(o) for o in outs]
         line = f"  [{s}] ∂{r}/∂{e.names[outs[0]]} = {num(grads[0])}" if len(outs) == 1 else \
             f"  [{s}] ∂{r}/∂(its {len(outs)} outputs) = {_few(grads)} (norm {_norm(grads)})"
+        if s in neuron:
+            n = neuron[s]
+            line = f"  [{s}] {backward_text(n, r, e.gradient(n.z), e.gradient(n.a), num)}"
         to = sent.get(s, {})
         if to:
             where = sorted({p.scope or "inputs" for p in to})

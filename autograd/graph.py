@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import write_atomically
+from .neurons import box_fields, single
 from .text import describe, num
 from .value import Value, toposort
 
@@ -63,9 +64,10 @@ def fmt(x: Any) -> str:
     return num(x, decimals=4)
 
 
-def _record(*fields: str) -> str:
-    """A record label with its fields side by side (braces flip them under rankdir=LR)."""
-    return "{ " + " | ".join(_escape(f) for f in fields) + " }"
+def _record(*fields: str | tuple[str, ...]) -> str:
+    """A record label with its fields side by side (braces flip them under rankdir=LR); a
+    tuple of fields is stacked across them (a record inside the record)."""
+    return "{ " + " | ".join(_escape(f) if isinstance(f, str) else _record(*f) for f in fields) + " }"
 
 
 def _escape(text: str) -> str:
@@ -91,7 +93,8 @@ def draw_dot(
     are drawn as "grad —", since zeros would mislead. Scopes (autograd.scope, used by nn
     for layers and neurons) are drawn as boxes around their nodes; collapse=True folds each
     innermost scope into one box showing its output's data and grad (for a scope that hands on
-    several values, like a layer's 16 outputs: how many, and the norm of their grads). More than max_nodes
+    several values, like a layer's 16 outputs: how many, and the norm of their grads; for an nn
+neuron: z and a, δ = ∂C/∂z and ∂C/∂a, by Nielsen's names, see neurons.py). More than max_nodes
     boxes raises ValueError. names=True also writes n3-style names into unlabelled boxes,
     the names the explainer's text uses.
     """
@@ -156,8 +159,11 @@ def draw_dot(
                 continue
             outs = _scope_outputs(members, root, edges)
             out = outs[-1]
-            fields = [v.scope.rsplit("/", 1)[-1], f"data {fmt(out.data)}", *grad_field(out)]
-            if len(outs) > 1:  # a block handing on a vector: how many values, and their gradient's size
+            fields: list[Any] = [v.scope.rsplit("/", 1)[-1], f"data {fmt(out.data)}", *grad_field(out)]
+            if (n := single(v.scope, [m for m in members if m.parents])) is not None:  # Nielsen's names
+                grads_shown = grads_known if show_grad else None
+                fields = [fields[0], *box_fields(n, root.label or "C", fmt, grads_shown)]
+            elif len(outs) > 1:  # a block handing on a vector: how many values, and their gradient's size
                 norm = math.sqrt(math.fsum(o.grad * o.grad for o in outs))
                 grads = [f"‖grad‖ {fmt(norm)}" if grads_known else "grad —"] if show_grad else []
                 fields = [fields[0], f"{len(outs)} outputs", *grads]
