@@ -63,6 +63,16 @@ def test_moons_batched_trains_to_the_same_numbers(tmp_path: Path) -> None:
     assert_png(tmp_path / "batched" / "moons_boundary.png")
 
 
+def test_moons_replay_writes_a_gif_and_a_page(tmp_path: Path) -> None:
+    out = run(["demos.moons", "--steps", "6", "--batched", "--replay", "--every", "2"], tmp_path)
+    assert "replay: 4 snapshots; accuracy at steps 0: 50%" in out  # steps 0, 2, 4 and the last, 5
+    gif = (tmp_path / "moons_replay.gif").read_bytes()
+    assert gif.startswith(b"GIF89a") and gif.count(b"\x21\xf9\x04") >= 4  # a graphic control block per frame
+    page = (tmp_path / "moons_replay.html").read_text(encoding="utf-8")
+    assert 'id="slider"' in page and "<script src" not in page
+    assert_png(tmp_path / "moons_boundary.png")  # the usual pictures too
+
+
 def test_single_neuron_hand_update_matches_engine(tmp_path: Path) -> None:
     out = run(["demos.single_neuron"], tmp_path)
     hand = re.search(r"hand-derived .*: \[(.*)\]", out).group(1)
