@@ -118,7 +118,8 @@ def box_fields(n: NeuronNodes, c: str, fmt: Callable[[Any], str],
     fields = [(f"{z} {fmt(n.z.data)}", f"{a} {fmt(n.a.data)}")]
     if grads is not None:
         dz, da = (fmt(n.z.grad), fmt(n.a.grad)) if grads else ("—", "—")
-        fields.append((f"{d} = ∂{c}/∂{z}  {dz}", f"∂{c}/∂{a}  {da}"))
+        # (a no-break space after δ: Graphviz drops the plain space that follows a δ in a record)
+        fields.append((f"{d}\u00a0= ∂{c}/∂{z}  {dz}", f"∂{c}/∂{a}  {da}"))
     return fields
 
 

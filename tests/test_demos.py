@@ -73,6 +73,24 @@ def test_moons_replay_writes_a_gif_and_a_page(tmp_path: Path) -> None:
     assert_png(tmp_path / "moons_boundary.png")  # the usual pictures too
 
 
+def test_nielsen_prints_bp1_to_bp4_beside_the_engine(tmp_path: Path) -> None:
+    out = run(["demos.nielsen"], tmp_path)
+    assert number(r"max \|hand − engine\| over BP1–BP4 = (\S+): equal to 1e-12", out) <= 1e-12
+    for heading in ("BP1, the output layer L = 3", "BP2, δ layer by layer", "BP3: ∂C/∂bˡⱼ = δˡⱼ",
+                    "BP4: ∂C/∂wˡⱼₖ = aˡ⁻¹ₖ δˡⱼ"):
+        assert heading in out
+    # δ layer by layer, output first: layer 3 (BP1), then 2, then 1 (BP2)
+    assert out.index("δ³₁ ") < out.index("layer 2, from δ³") < out.index("layer 1, from δ²")
+    # the product and the engine's ∂C/∂z agree to the 12 decimals printed, row by row
+    rows = re.findall(r"^ +δ\S+ +\S+ +\S+ +(\S+) +(\S+) +\S+", out, re.MULTILINE)
+    assert len(rows) == 2 + 3 + 4 and all(a == b for a, b in rows)
+    assert "[layer1/neuron2] ∂C/∂a¹₂ = " in out and ", δ¹₂ = ∂C/∂z¹₂ = " in out  # explain, by name
+    assert_png(tmp_path / "nielsen_network.png")
+    need_program("dot", "DOT")
+    svg = (tmp_path / "nielsen_graph.svg").read_text(encoding="utf-8")
+    assert "δ¹₄\u00a0= ∂C/∂z¹₄" in svg and "∂C/∂a³₂" in svg
+
+
 def test_single_neuron_hand_update_matches_engine(tmp_path: Path) -> None:
     out = run(["demos.single_neuron"], tmp_path)
     hand = re.search(r"hand-derived .*: \[(.*)\]", out).group(1)

@@ -65,12 +65,12 @@ def test_explain_summary_names_z_a_delta_and_dC_da_per_neuron():
 def test_the_collapsed_graph_writes_delta_on_each_neuron_or_a_dash_before_backward():
     model = MLP(2, [2, 1], "tanh", seed=3)
     out = model([0.1, 0.2])
-    assert "δ¹₂ = ∂C/∂z¹₂  — | ∂C/∂a¹₂  — }" in draw_dot(out, collapse=True).source
+    assert "δ¹₂\u00a0= ∂C/∂z¹₂  — | ∂C/∂a¹₂  — }" in draw_dot(out, collapse=True).source
     out.label = "score"
     out.backward()
     (n,) = [n for n in neurons(out) if n.scope == "layer1/neuron2"]
     source = draw_dot(out, collapse=True).source
-    assert f"δ¹₂ = ∂score/∂z¹₂  {n.z.grad:.4f} | ∂score/∂a¹₂  {n.a.grad:.4f} }}" in source
+    assert f"δ¹₂\u00a0= ∂score/∂z¹₂  {n.z.grad:.4f} | ∂score/∂a¹₂  {n.a.grad:.4f} }}" in source
     assert "δ" not in draw_dot(out, collapse=True, show_grad=False).source
 
 
