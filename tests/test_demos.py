@@ -163,13 +163,27 @@ def test_circuits_gradients(tmp_path: Path) -> None:
 
 
 def test_vanishing_gradients(tmp_path: Path) -> None:
-    out = run(["demos.vanishing_gradients", "--seeds", "4"], tmp_path)
+    out = run(["demos.vanishing_gradients", "--seeds", "4", "--steps", "25", "--samples", "64"], tmp_path)
     row = re.search(r"out / 1((?:\s+[\d.]+×){6})", out).group(1)
     ratios = [float(r) for r in row.replace("×", " ").split()]
     sigmoid_uniform, relu_he = ratios[0], ratios[5]
     assert sigmoid_uniform > 50  # the sigmoid net's first layer learns far more slowly than its last
     assert relu_he < 10  # with He initialisation the ReLU net's gradients stay about the same size
+    # trained side by side: the sigmoid nets stay near 0.125 (answering ½), the ReLU/He net learns
+    losses = {name: number(rf"^  {name} +loss ([\d.]+)", out) for name in ("sigmoid, uniform", "ReLU, He")}
+    assert losses["sigmoid, uniform"] == pytest.approx(0.125, abs=2e-3) and losses["ReLU, He"] < 0.1
+    assert "sigmoid, Xavier   loss" in out and "at the first step → the last (25 steps)" in out
     assert_png(tmp_path / "vanishing_gradients.png")
+    assert_png(tmp_path / "vanishing_gradients_training.png")
+
+
+def test_vanishing_gradients_takes_depth_width_and_activation(tmp_path: Path) -> None:
+    out = run(["demos.vanishing_gradients", "--seeds", "1", "--depth", "3", "--width", "4",
+               "--activation", "relu", "--steps", "5", "--samples", "16"], tmp_path)
+    assert "MLP(2, [4, 4, 4, 1]): 3 hidden layers of 4" in out
+    assert re.search(r"out / 1\s+[\d.]+×\s+[\d.]+×\n", out)  # the two ReLU columns only
+    assert "ReLU, uniform     loss" in out and "ReLU, He          loss" in out and "sigmoid," not in out
+    assert_png(tmp_path / "vanishing_gradients_training.png")
 
 
 def test_a_demo_runs_as_a_file(tmp_path: Path) -> None:
