@@ -186,6 +186,35 @@ def test_vanishing_gradients_takes_depth_width_and_activation(tmp_path: Path) ->
     assert_png(tmp_path / "vanishing_gradients_training.png")
 
 
+def test_digits_learns_real_handwriting_and_pictures_its_mistakes(tmp_path: Path) -> None:
+    import sklearn  # noqa: F401  (in the dev extra: CI must run this test, never skip it)
+
+    out = run(["demos.digits", "--epochs", "3"], tmp_path)
+    assert "1797 images of 8×8 pixels: 1438 for training, 359 held out for testing" in out
+    assert "one batched graph per minibatch of 32" in out
+    assert number(r"test accuracy ([\d.]+)% \(", out) >= 90
+    assert re.search(r"wall time [\d.]+ s for 3 epochs: training [\d.]+ s \(135 SGD steps", out)
+    matrix = re.findall(r"^ +(\d) +((?:[ ·\d]{5}){10}) +[\d.]+%$", out, re.MULTILINE)
+    assert [int(d) for d, _ in matrix] == list(range(10))
+    counts = [[0 if c.strip() == "·" else int(c) for c in re.findall(r".{5}", row)] for _, row in matrix]
+    right = int(re.search(r"\((\d+) of 359 test digits right\)", out).group(1))
+    assert sum(map(sum, counts)) == 359 and sum(counts[d][d] for d in range(10)) == right
+    assert_png(tmp_path / "digits_mistakes.png")
+    assert_png(tmp_path / "digits_loss.png")
+
+
+def test_digits_without_scikit_learn_says_how_to_install_it(tmp_path: Path) -> None:
+    blocked = ("import runpy, sys; sys.modules['sklearn'] = None; "  # import sklearn now fails
+               f"sys.argv = ['digits', '--out', {str(tmp_path)!r}]; "
+               "runpy.run_module('demos.digits', run_name='__main__')")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run([sys.executable, "-c", blocked], cwd=ROOT, capture_output=True, text=True,
+                            encoding="utf-8", timeout=TIMEOUT, env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "this demo needs scikit-learn" in result.stderr and "pip install scikit-learn" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_demo_runs_as_a_file(tmp_path: Path) -> None:
     out = run(["demos/circuits.py"], tmp_path)
     assert "gradcheck passed" in out
