@@ -109,7 +109,7 @@ def save_replay_gif(history: History, model: MLP, X: Any, y: Any, path: str | os
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        from matplotlib.animation import FuncAnimation, PillowWriter
+        from matplotlib.animation import PillowWriter
         from matplotlib.colors import LinearSegmentedColormap, to_rgb
     except ImportError:
         raise ImportError("save_replay_gif needs matplotlib: pip install 'gradstep[demos]'") from None
@@ -147,7 +147,7 @@ def save_replay_gif(history: History, model: MLP, X: Any, y: Any, path: str | os
     ax.set_ylim(ys[0], ys[-1])
     ax.set_xticks([])
     ax.set_yticks([])
-    heading = ax.set_title("", fontsize=10)
+    heading = ax.set_title("", fontsize=10, y=1.01)  # a fixed y: matplotlib skips placing it each frame
     steps = [c[0] for c in history.curve]
     ax2.plot(steps, [c[1] for c in history.curve], color="#c0392b", lw=1.4)
     ax2.set_xlabel("step")
@@ -162,7 +162,7 @@ def save_replay_gif(history: History, model: MLP, X: Any, y: Any, path: str | os
         ax3.plot([c[0] for c in accs], [100 * c[2] for c in accs], color="#1f5fa8", lw=1.2)  # type: ignore[operator]
         ax3.set_ylim(0, 105)
         ax3.set_ylabel("accuracy (%)", color="#1f5fa8")
-    ax2.set_title("loss and accuracy over training", fontsize=10)
+    ax2.set_title("loss and accuracy over training", fontsize=10, y=1.01)
     if title:
         fig.suptitle(title, fontsize=11)
     contours: list[Any] = []
@@ -181,11 +181,14 @@ def save_replay_gif(history: History, model: MLP, X: Any, y: Any, path: str | os
         cursor.set_xdata([s.step, s.step])
         return [image, marker, cursor, heading]
 
-    animation = FuncAnimation(fig, draw, frames=len(frames), blit=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    writer = PillowWriter(fps=fps)
     try:
-        animation.save(tmp, writer=PillowWriter(fps=fps), dpi=dpi)
+        with writer.saving(fig, tmp, dpi):  # one drawing per frame
+            for i in range(len(frames)):
+                draw(i)
+                writer.grab_frame()
         os.replace(tmp, path)
     finally:
         plt.close(fig)
