@@ -119,7 +119,7 @@ def save_replay_gif(history: History, model: MLP, X: Any, y: Any, path: str | os
     xs, ys = grid(X, resolution)
     extent = (xs[0], xs[-1], ys[0], ys[-1])
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(9, 3.9), gridspec_kw={"width_ratios": [1, 1.25]})
-    fig.subplots_adjust(left=0.06, right=0.92, bottom=0.15, top=0.86, wspace=0.28)
+    fig.subplots_adjust(left=0.06, right=0.92, bottom=0.15, top=0.84 if title else 0.9, wspace=0.28)
     binary = model.nouts[-1] == 1
     if binary:
         cmap = LinearSegmentedColormap.from_list("boundary", [pale(CLASS_COLOURS[0]), "#ffffff",
