@@ -134,7 +134,7 @@ def main() -> None:
         plot_history(plt, history, args.out / "moons_loss.png")
     if recorder is not None:
         accs = "  ".join(f"{s.step}: {s.accuracy:.0%}" for s in recorder.snapshots
-                         if s.step in (0, 2, 4, 10, 24, 50) or s is recorder.snapshots[-1])
+                         if s.step in (0, 4, 10, 20, 50) or s is recorder.snapshots[-1])
         print(f"  replay: {len(recorder)} snapshots; accuracy at steps {accs}")
         title_ = f"Two moons, MLP(2, [16, 16, 1]): {args.steps} SGD steps"
         if plt is not None:
