@@ -14,8 +14,9 @@ The core, in the order a lecture reads it, each file using only the ones before 
     backprop.py    grad(): gradients as Values, for higher derivatives
 Around it: text.py (how numbers and failures are written), define.py (define_op: your
 own rows, checked), functional.py (exp … softmax, linear, and the rows dot and
-mean_square), and the teaching tools: explain, graph, gradcheck, html, notebook (show: the
-page in a notebook), cli.
+mean_square), neurons.py (each neuron's z, a and δ = ∂C/∂z by Nielsen's names), and
+the teaching tools: explain, graph, gradcheck, html, notebook (show: the page in a
+notebook), cli.
 """
 
 from .backprop import grad
@@ -42,6 +43,7 @@ from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import draw_dot, render, trace
 from .html import save_html
 from .modes import detect_anomaly, enable_grad, no_grad, scope
+from .neurons import NeuronNodes, neurons
 from .notebook import show
 from .table import OPS, Op
 from .value import Value, backward, toposort
@@ -50,6 +52,7 @@ __all__ = [
     "Explanation",
     "GradcheckError",
     "GradcheckReport",
+    "NeuronNodes",
     "OPS",
     "Op",
     "Value",
@@ -69,6 +72,7 @@ __all__ = [
     "matvec",
     "maximum",
     "mean_square",
+    "neurons",
     "no_grad",
     "relu",
     "render",

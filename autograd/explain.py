@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .neurons import backward_text, forward_text, single
 from .table import bracket
 from .text import Listing, batch_note, batch_of, check_sample, num, pick, pre
 from .value import Value, backward, toposort
@@ -272,6 +273,10 @@ def _compact(e: Explanation) -> list[str]:
     """One line per unscoped node, and one per scope for the nodes inside it: forward, what
     the scope hands on; backward, the gradient it receives for that and what it passes on
     to the values it was computed from outside it (an attention head: to q, k and v)."""
+
+    def number(x: Any) -> str:  # one sample's, or a batch's mean
+        return num(pick(x, e.sample))
+
     r = e.names[e.root]
     members: dict[str, list[Value]] = {}  # each scope's computed nodes, in order
     for v in e.nodes:
@@ -279,6 +284,7 @@ def _compact(e: Explanation) -> list[str]:
             members.setdefault(v.scope, []).append(v)
     used_outside = {p for v in e.nodes for p in v.parents if p.scope != v.scope}
     outputs = {s: [v for v in vs if v is e.root or v in used_outside] or vs[-1:] for s, vs in members.items()}
+    neuron = {s: n for s, vs in members.items() if (n := single(s, vs)) is not None}
     lines = [f"(On {batch_note(e.batch, e.sample)}.)", ""] if e.batch else []
     lines += ["Forward pass (compact: one line per scope)"]
     shown: set[str] = set()
@@ -289,9 +295,10 @@ def _compact(e: Explanation) -> list[str]:
         elif s not in shown:
             shown.add(s)
             outs = outputs[s]
-            if len(outs) == 1:
-                value = num(pick(outs[0].data, e.sample))
-                lines.append(f"  [{s}] {e.names[outs[0]]} = {outs[0].op}(…) = {value}")
+            if s in neuron:  # Nielsen's names: z, a, and (backward) δ = ∂C/∂z and ∂C/∂a
+                lines.append(f"  [{s}] {forward_text(neuron[s], number)}")
+            elif len(outs) == 1:
+                lines.append(f"  [{s}] {e.names[outs[0]]} = {outs[0].op}(…) = {number(outs[0].data)}")
             else:
                 lines.append(f"  [{s}] {len(members[s])} steps, {len(outs)} outputs = "
                              f"{_few([pick(o.data, e.sample) for o in outs])}")
@@ -318,6 +325,9 @@ def _compact(e: Explanation) -> list[str]:
         grads = [e.gradient(o) for o in outs]
         line = f"  [{s}] ∂{r}/∂{e.names[outs[0]]} = {num(grads[0])}" if len(outs) == 1 else \
             f"  [{s}] ∂{r}/∂(its {len(outs)} outputs) = {_few(grads)} (norm {_norm(grads)})"
+        if s in neuron:
+            n = neuron[s]
+            line = f"  [{s}] {backward_text(n, r, e.gradient(n.z), e.gradient(n.a), number)}"
         to = sent.get(s, {})
         if to:
             where = sorted({p.scope or "inputs" for p in to})

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .files import write_atomically
+from .neurons import box_fields, single
 from .ops import LINEAR, linear_parts
 from .text import batch_note, batch_of, check_sample, describe, num, pick, pre
 from .value import Value, toposort
@@ -104,10 +105,11 @@ def fmt(x: Any) -> str:
     return num(x, decimals=4)
 
 
-def _record(*fields: str, braces: bool = True) -> str:
+def _record(*fields: str | tuple[str, ...], braces: bool = True) -> str:
     """A record label with its fields side by side (braces flip them under rankdir=LR;
-    without them, under LR, they stand one above the other)."""
-    inner = " | ".join(_escape(f) for f in fields)
+    without them, under LR, they stand one above the other); a tuple of fields is stacked
+    across them (a record inside the record)."""
+    inner = " | ".join(_escape(f) if isinstance(f, str) else _record(*f) for f in fields)
     return "{ " + inner + " }" if braces else inner
 
 
@@ -137,11 +139,12 @@ def draw_dot(
     "grad —", since zeros would mislead. Scopes (autograd.scope, used by nn for layers and
     neurons) are drawn as boxes around their nodes; collapse=True folds each innermost
     scope into one box showing its output's data and grad (for a scope that hands on
-    several values, like a layer's 16 outputs: how many, and the norm of their grads).
-    More than max_nodes boxes raises ValueError. Unlabelled computed boxes show the
-    explainer's n3-style names (names=False leaves them empty). stack=True puts a box's
-    fields one above the other (narrower boxes, for a screen). On a batched graph the boxes
-    show each batch's mean, or with sample=k sample k's numbers; the caption says which.
+    several values, like a layer's 16 outputs: how many, and the norm of their grads; for
+    an nn neuron: z and a, δ = ∂C/∂z and ∂C/∂a, by Nielsen's names, see neurons.py). More
+    than max_nodes boxes raises ValueError. Unlabelled computed boxes show the explainer's
+    n3-style names (names=False leaves them empty). stack=True puts a box's fields one
+    above the other (narrower boxes, for a screen). On a batched graph the boxes show each
+    batch's mean, or with sample=k sample k's numbers; the caption says which.
     """
     import graphviz  # only drawing needs it
 
@@ -216,8 +219,11 @@ def draw_dot(
                 continue
             outs = _scope_outputs(members, root, edges)
             out = outs[-1]
-            fields = [v.scope.rsplit("/", 1)[-1], f"data {shown(out.data)}", *grad_field(out)]
-            if len(outs) > 1:  # a block handing on a vector: how many values, and their gradient's size
+            fields: list[Any] = [v.scope.rsplit("/", 1)[-1], f"data {shown(out.data)}", *grad_field(out)]
+            if (n := single(v.scope, [m for m in members if m.parents])) is not None:  # Nielsen's names
+                grads_shown = grads_known if show_grad else None
+                fields = [fields[0], *box_fields(n, root.label or "C", shown, grads_shown)]
+            elif len(outs) > 1:  # a block handing on a vector: how many values, and their gradient's size
                 norm = math.sqrt(math.fsum(float(np.mean(pick(o.grad, sample))) ** 2 for o in outs))
                 grads = [f"‖grad‖ {fmt(norm)}" if grads_known else "grad —"] if show_grad else []
                 fields = [fields[0], f"{len(outs)} outputs", *grads]

@@ -1,6 +1,6 @@
 """The flagship demo: micrograd's two-moons classifier, done with nn.
 
-    python -m demos.moons [--out out] [--steps 100] [--seed 0] [--batched]
+    python -m demos.moons [--out out] [--steps 100] [--seed 0] [--batched] [--replay [--every 2]]
 
 Data: two interleaving half circles, 100 points, labels ±1. Model: MLP(2, [16, 16, 1]),
 ReLU hidden layers and a linear score. Loss: the mean hinge loss max(0, 1 − y·score) plus
@@ -9,6 +9,11 @@ from 1.0 to 0.1, as in micrograd's demo. Pictures: the decision boundary and the
 curve (PNG, with matplotlib) and the collapsed graph of one forward pass (SVG, with
 Graphviz). With --batched, each step is one graph over all 100 points (every node holds
 the 100 samples' numbers), instead of one graph per point: the same numbers, much faster.
+With --replay, an nn.History takes a snapshot every --every steps (loss, accuracy, every
+parameter, each layer's mean |δ| and |∂C/∂w|) and the demo also writes a replay of
+training: moons_replay.gif (the boundary and the loss curve, frame by frame) and
+moons_replay.html (one offline page with a slider: the boundary, the loss curve and the
+network, each weight a line and each neuron filled by its activation or its |δ|).
 """
 
 from __future__ import annotations
@@ -24,10 +29,22 @@ import numpy as np
 
 from autograd import no_grad
 from demos._common import arguments, progress, pyplot, save_graph, save_plot, scatter_classes, title
-from nn import MLP, SGD, accuracy, hinge_loss, l2, linear_decay, make_moons, mean
+from nn import (
+    MLP,
+    SGD,
+    History,
+    accuracy,
+    hinge_loss,
+    l2,
+    linear_decay,
+    make_moons,
+    mean,
+    save_replay_gif,
+    save_replay_html,
+)
 
 
-def train(steps: int, seed: int, batched: bool = False):
+def train(steps: int, seed: int, batched: bool = False, every: int = 0):
     X, y = make_moons(100, noise=0.1, seed=seed)
     labels = 2 * y - 1  # hinge loss wants -1 / +1
     model = MLP(2, [16, 16, 1], seed=seed)
@@ -35,6 +52,7 @@ def train(steps: int, seed: int, batched: bool = False):
     opt = SGD(params, lr=1.0)
     lr = linear_decay(1.0, 0.1, steps)
     history = []
+    recorder = History(model, every=every) if every else None  # snapshots for the replay
     start = time.perf_counter()
     for k in range(steps):
         if batched:  # one graph for the whole batch: the per-sample hinge losses' mean
@@ -48,14 +66,16 @@ def train(steps: int, seed: int, batched: bool = False):
         loss = data_loss + 1e-4 * l2(params)
         opt.zero_grad()
         loss.backward()
+        acc = accuracy(predicted, labels)
+        if recorder is not None:  # after backward(), before the step: this step's parameters and grads
+            recorder.record(k, loss, acc, force=k == steps - 1)
         opt.lr = lr(k)
         opt.step()
-        acc = accuracy(predicted, labels)
         history.append((loss.data, acc))
         progress(f"step {k + 1:3d}/{steps}  loss {loss.data:.4f}  accuracy {acc:6.1%}  lr {opt.lr:.3f}",
                  done=k == steps - 1)
     seconds = time.perf_counter() - start
-    return model, X, labels, history, seconds
+    return model, X, labels, history, seconds, recorder
 
 
 def plot_boundary(plt, model, X, labels, path: Path) -> None:
@@ -94,10 +114,13 @@ def plot_history(plt, history, path: Path) -> None:
 
 def main() -> None:
     args = arguments(__doc__.splitlines()[0], steps=(int, 100, "SGD steps"), seed=(int, 0, "random seed"),
-                     batched=(bool, False, "one graph over the whole batch per step"))
+                     batched=(bool, False, "one graph over the whole batch per step"),
+                     replay=(bool, False, "also write moons_replay.gif and moons_replay.html"),
+                     every=(int, 2, "with --replay: a snapshot every this many steps"))
     how = "one batched graph per step" if args.batched else "one graph per point"
     title(f"Two moons: MLP(2, [16, 16, 1]), hinge loss + L2, SGD with linear decay ({how})")
-    model, X, labels, history, seconds = train(args.steps, args.seed, args.batched)
+    model, X, labels, history, seconds, recorder = train(args.steps, args.seed, args.batched,
+                                                         args.every if args.replay else 0)
     loss, acc = history[-1]
     n = len(model.parameters())
     print(f"\n{model}: {n} parameters")
@@ -109,6 +132,16 @@ def main() -> None:
     if plt is not None:
         plot_boundary(plt, model, X, labels, args.out / "moons_boundary.png")
         plot_history(plt, history, args.out / "moons_loss.png")
+    if recorder is not None:
+        accs = "  ".join(f"{s.step}: {s.accuracy:.0%}" for s in recorder.snapshots
+                         if s.step in (0, 4, 10, 20, 50) or s is recorder.snapshots[-1])
+        print(f"  replay: {len(recorder)} snapshots; accuracy at steps {accs}")
+        title_ = f"Two moons, MLP(2, [16, 16, 1]): {args.steps} SGD steps"
+        if plt is not None:
+            gif = save_replay_gif(recorder, model, X, labels, args.out / "moons_replay.gif", title=title_)
+            print(f"  wrote {gif} ({gif.stat().st_size / 1024:.0f} KiB)")
+        page = save_replay_html(recorder, model, X, labels, args.out / "moons_replay.html", title=title_)
+        print(f"  wrote {page} ({page.stat().st_size / 1024:.0f} KiB, one offline page with a slider)")
     sample = model(X[0].tolist())  # one forward and backward pass, drawn with each neuron folded
     sample.backward()
     if save_graph(sample, args.out / "moons_graph.svg", collapse=True):

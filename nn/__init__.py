@@ -1,4 +1,5 @@
-"""nn: neurons, layers, MLPs, losses, SGD and Adam, and toy datasets on top of autograd.
+"""nn: neurons, layers, MLPs, losses, SGD and Adam, toy datasets, and a training History
+with its replays (an animated GIF, a page with a slider), on top of autograd.
 
     >>> from nn import MLP, SGD, hinge_loss, make_moons
     >>> model = MLP(2, [16, 16, 1], seed=0)
@@ -6,6 +7,7 @@
 """
 
 from .data import accuracy, make_moons, make_spiral, nand_data, xor_data
+from .history import History, Snapshot
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -17,14 +19,17 @@ from .losses import (
 )
 from .module import ACTIVATIONS, INITS, MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, Minibatches, Optimizer, linear_decay
+from .replay import save_replay_gif, save_replay_html
 
 __all__ = [
     "ACTIVATIONS",
     "Adam",
     "AdamW",
+    "History",
     "INITS",
     "MLP",
     "SGD",
+    "Snapshot",
     "Layer",
     "Minibatches",
     "Module",
@@ -41,6 +46,8 @@ __all__ = [
     "make_spiral",
     "mean",
     "nand_data",
+    "save_replay_gif",
+    "save_replay_html",
     "squared_error",
     "xor_data",
 ]

@@ -397,7 +397,7 @@ def test_an_op_defined_once_is_in_backward_grad_explain_and_graphs():
 # -- the layers --------------------------------------------------------------------------
 
 ORDER = ["text", "numeric", "table", "ops", "modes", "value", "backprop", "define", "functional",
-         "files", "explain", "graph", "gradcheck", "html", "notebook", "cli"]
+         "files", "neurons", "explain", "graph", "gradcheck", "html", "notebook", "cli"]
 
 
 def imports(path: Path):

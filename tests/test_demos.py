@@ -63,6 +63,34 @@ def test_moons_batched_trains_to_the_same_numbers(tmp_path: Path) -> None:
     assert_png(tmp_path / "batched" / "moons_boundary.png")
 
 
+def test_moons_replay_writes_a_gif_and_a_page(tmp_path: Path) -> None:
+    out = run(["demos.moons", "--steps", "6", "--batched", "--replay", "--every", "2"], tmp_path)
+    assert "replay: 4 snapshots; accuracy at steps 0: 50%" in out  # steps 0, 2, 4 and the last, 5
+    gif = (tmp_path / "moons_replay.gif").read_bytes()
+    assert gif.startswith(b"GIF89a") and gif.count(b"\x21\xf9\x04") >= 4  # a graphic control block per frame
+    page = (tmp_path / "moons_replay.html").read_text(encoding="utf-8")
+    assert 'id="slider"' in page and "<script src" not in page
+    assert_png(tmp_path / "moons_boundary.png")  # the usual pictures too
+
+
+def test_nielsen_prints_bp1_to_bp4_beside_the_engine(tmp_path: Path) -> None:
+    out = run(["demos.nielsen"], tmp_path)
+    assert number(r"max \|hand − engine\| over BP1–BP4 = (\S+): equal to 1e-12", out) <= 1e-12
+    for heading in ("BP1, the output layer L = 3", "BP2, δ layer by layer", "BP3: ∂C/∂bˡⱼ = δˡⱼ",
+                    "BP4: ∂C/∂wˡⱼₖ = aˡ⁻¹ₖ δˡⱼ"):
+        assert heading in out
+    # δ layer by layer, output first: layer 3 (BP1), then 2, then 1 (BP2)
+    assert out.index("δ³₁ ") < out.index("layer 2, from δ³") < out.index("layer 1, from δ²")
+    # the product and the engine's ∂C/∂z agree to the 12 decimals printed, row by row
+    rows = re.findall(r"^ +δ\S+ +\S+ +\S+ +(\S+) +(\S+) +\S+", out, re.MULTILINE)
+    assert len(rows) == 2 + 3 + 4 and all(a == b for a, b in rows)
+    assert "[layer1/neuron2] ∂C/∂a¹₂ = " in out and ", δ¹₂ = ∂C/∂z¹₂ = " in out  # explain, by name
+    assert_png(tmp_path / "nielsen_network.png")
+    need_program("dot", "DOT")
+    svg = (tmp_path / "nielsen_graph.svg").read_text(encoding="utf-8")
+    assert "δ¹₄\u00a0= ∂C/∂z¹₄" in svg and "∂C/∂a³₂" in svg
+
+
 def test_single_neuron_hand_update_matches_engine(tmp_path: Path) -> None:
     out = run(["demos.single_neuron"], tmp_path)
     hand = re.search(r"hand-derived .*: \[(.*)\]", out).group(1)
@@ -135,13 +163,56 @@ def test_circuits_gradients(tmp_path: Path) -> None:
 
 
 def test_vanishing_gradients(tmp_path: Path) -> None:
-    out = run(["demos.vanishing_gradients", "--seeds", "4"], tmp_path)
+    out = run(["demos.vanishing_gradients", "--seeds", "4", "--steps", "25", "--samples", "64"], tmp_path)
     row = re.search(r"out / 1((?:\s+[\d.]+×){6})", out).group(1)
     ratios = [float(r) for r in row.replace("×", " ").split()]
     sigmoid_uniform, relu_he = ratios[0], ratios[5]
     assert sigmoid_uniform > 50  # the sigmoid net's first layer learns far more slowly than its last
     assert relu_he < 10  # with He initialisation the ReLU net's gradients stay about the same size
+    # trained side by side: the sigmoid nets stay near 0.125 (answering ½), the ReLU/He net learns
+    losses = {name: number(rf"^  {name} +loss ([\d.]+)", out) for name in ("sigmoid, uniform", "ReLU, He")}
+    assert losses["sigmoid, uniform"] == pytest.approx(0.125, abs=2e-3) and losses["ReLU, He"] < 0.1
+    assert "sigmoid, Xavier   loss" in out and "at the first step → the last (25 steps)" in out
     assert_png(tmp_path / "vanishing_gradients.png")
+    assert_png(tmp_path / "vanishing_gradients_training.png")
+
+
+def test_vanishing_gradients_takes_depth_width_and_activation(tmp_path: Path) -> None:
+    out = run(["demos.vanishing_gradients", "--seeds", "1", "--depth", "3", "--width", "4",
+               "--activation", "relu", "--steps", "5", "--samples", "16"], tmp_path)
+    assert "MLP(2, [4, 4, 4, 1]): 3 hidden layers of 4" in out
+    assert re.search(r"out / 1\s+[\d.]+×\s+[\d.]+×\n", out)  # the two ReLU columns only
+    assert "ReLU, uniform     loss" in out and "ReLU, He          loss" in out and "sigmoid," not in out
+    assert_png(tmp_path / "vanishing_gradients_training.png")
+
+
+def test_digits_learns_real_handwriting_and_pictures_its_mistakes(tmp_path: Path) -> None:
+    import sklearn  # noqa: F401  (in the dev extra: CI must run this test, never skip it)
+
+    out = run(["demos.digits", "--epochs", "3"], tmp_path)
+    assert "1797 images of 8×8 pixels: 1438 for training, 359 held out for testing" in out
+    assert "one batched graph per minibatch of 32" in out
+    assert number(r"test accuracy ([\d.]+)% \(", out) >= 90
+    assert re.search(r"wall time [\d.]+ s for 3 epochs: training [\d.]+ s \(135 SGD steps", out)
+    matrix = re.findall(r"^ +(\d) +((?:[ ·\d]{5}){10}) +[\d.]+%$", out, re.MULTILINE)
+    assert [int(d) for d, _ in matrix] == list(range(10))
+    counts = [[0 if c.strip() == "·" else int(c) for c in re.findall(r".{5}", row)] for _, row in matrix]
+    right = int(re.search(r"\((\d+) of 359 test digits right\)", out).group(1))
+    assert sum(map(sum, counts)) == 359 and sum(counts[d][d] for d in range(10)) == right
+    assert_png(tmp_path / "digits_mistakes.png")
+    assert_png(tmp_path / "digits_loss.png")
+
+
+def test_digits_without_scikit_learn_says_how_to_install_it(tmp_path: Path) -> None:
+    blocked = ("import runpy, sys; sys.modules['sklearn'] = None; "  # import sklearn now fails
+               f"sys.argv = ['digits', '--out', {str(tmp_path)!r}]; "
+               "runpy.run_module('demos.digits', run_name='__main__')")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run([sys.executable, "-c", blocked], cwd=ROOT, capture_output=True, text=True,
+                            encoding="utf-8", timeout=TIMEOUT, env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "this demo needs scikit-learn" in result.stderr and "pip install scikit-learn" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_demo_runs_as_a_file(tmp_path: Path) -> None:

@@ -121,5 +121,5 @@ def test_compact_summary_keeps_an_mlp_short():
     assert len(str(e).splitlines()) > 1000
     compact = e.to_text(compact=True).splitlines()
     assert len(compact) < 500
-    assert "  [layer1/neuron3] n" in "\n".join(compact)
+    assert "  [layer1/neuron3] z¹₃ = " in "\n".join(compact)  # Nielsen's names (issue 12)
     assert len(e.summary(max_lines=40).splitlines()) <= 40

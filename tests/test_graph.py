@@ -127,7 +127,9 @@ def test_collapse_folds_each_innermost_scope_into_one_box():
     source = draw_dot(out, collapse=True).source
     boxes = [line for line in source.splitlines() if "shape=record" in line]
     assert len(boxes) == 2 + 16 + 16 + 1  # x1, x2 and one box per neuron
-    assert f'label="{{ neuron1 | data {out.data:.4f} | grad 1.0000 }}"' in source
+    # each neuron's box: z over a, then δ = ∂C/∂z over ∂C/∂a (Nielsen's names, issue 12)
+    assert f'label="{{ neuron1 | {{ z³₁ {out.data:.4f} | a³₁ {out.data:.4f} }} | ' \
+           '{ δ³₁\u00a0= ∂C/∂z³₁  1.0000 | ∂C/∂a³₁  1.0000 } }"' in source
     with pytest.raises(ValueError, match="has 35 nodes, more than max_nodes=10; pass a larger max_nodes"):
         draw_dot(out, collapse=True, max_nodes=10)
 

@@ -3,12 +3,11 @@
 import io
 import json
 import re
-import shutil
 
 import pytest
 
 from autograd import save_html
-from tests.conftest import cs231n, need_module, need_program
+from tests.conftest import chromium_browser, cs231n, need_module, need_program
 
 
 def test_the_page_is_self_contained_and_carries_every_step(tmp_path):
@@ -29,64 +28,49 @@ def test_the_page_is_self_contained_and_carries_every_step(tmp_path):
     assert steps[5]["set"] == {"n0": {"grad": "grad -4.0000"}, "n1": {"grad": "grad -4.0000"}}
 
 
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    return need_program("chromium", "BROWSER")
-
-
 def test_stepping_through_the_page_in_a_browser(tmp_path):
     need_program("dot", "DOT")
-    sync_api = need_module("playwright.sync_api", "BROWSER")
-    chromium = _chromium()
     f, _ = cs231n()
     path = save_html(f, tmp_path / "page.html")
-    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run"]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=flags)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 650})
-            page.goto(path.as_uri())
-            first_text = page.inner_text("#text")
-            assert "The inputs (x, y, z) are known" in first_text
-            assert page.locator("g.node.current").count() == 0
-            assert page.inner_text("#counter") == "step 1 / 7"
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1000, "height": 650})
+        page.goto(path.as_uri())
+        first_text = page.inner_text("#text")
+        assert "The inputs (x, y, z) are known" in first_text
+        assert page.locator("g.node.current").count() == 0
+        assert page.inner_text("#counter") == "step 1 / 7"
 
-            page.click("#next")
-            assert page.inner_text("#text") == "q = x + y = (-2) + 5 = 3"
-            assert page.get_attribute("g.node.current >> nth=0", "id") in ("n2", "n2_op")
-            assert page.locator("#n2 text").last.text_content() == "grad —"
-            assert page.locator("#n2 text").nth(-2).text_content() == "data 3.0000"
+        page.click("#next")
+        assert page.inner_text("#text") == "q = x + y = (-2) + 5 = 3"
+        assert page.get_attribute("g.node.current >> nth=0", "id") in ("n2", "n2_op")
+        assert page.locator("#n2 text").last.text_content() == "grad —"
+        assert page.locator("#n2 text").nth(-2).text_content() == "data 3.0000"
 
-            page.click("#next")
-            assert page.inner_text("#text") == "f = q * z = 3 * (-4) = -12"
-            current = {el.get_attribute("id") for el in page.query_selector_all("g.node.current")}
-            assert current == {"n4", "n4_op"}
+        page.click("#next")
+        assert page.inner_text("#text") == "f = q * z = 3 * (-4) = -12"
+        current = {el.get_attribute("id") for el in page.query_selector_all("g.node.current")}
+        assert current == {"n4", "n4_op"}
 
-            page.keyboard.press("ArrowRight")  # the seed
-            page.keyboard.press("ArrowRight")  # backward through f = q * z
-            assert "upstream ∂f/∂f = 1" in page.inner_text("#text")
-            assert page.locator("#n2 text").last.text_content() == "grad -4.0000"
-            assert page.locator("#n3 text").last.text_content() == "grad 3.0000"
-            assert page.locator("#n0 text").last.text_content() == "grad —"
-            inputs = {el.get_attribute("id") for el in page.query_selector_all("g.node.input")}
-            assert inputs == {"n2", "n3"}
+        page.keyboard.press("ArrowRight")  # the seed
+        page.keyboard.press("ArrowRight")  # backward through f = q * z
+        assert "upstream ∂f/∂f = 1" in page.inner_text("#text")
+        assert page.locator("#n2 text").last.text_content() == "grad -4.0000"
+        assert page.locator("#n3 text").last.text_content() == "grad 3.0000"
+        assert page.locator("#n0 text").last.text_content() == "grad —"
+        inputs = {el.get_attribute("id") for el in page.query_selector_all("g.node.input")}
+        assert inputs == {"n2", "n3"}
 
-            page.click("#prev")
-            assert page.locator("#n2 text").last.text_content() == "grad —"
-            page.keyboard.press("ArrowLeft")
-            assert page.inner_text("#counter") == "step 3 / 7"
+        page.click("#prev")
+        assert page.locator("#n2 text").last.text_content() == "grad —"
+        page.keyboard.press("ArrowLeft")
+        assert page.inner_text("#counter") == "step 3 / 7"
 
-            page.click("#play")
-            page.wait_for_function("document.body.dataset.step === '6'", timeout=15000)
-            assert "Done" in page.inner_text("#text")
-            assert page.locator("#n0 text").last.text_content() == "grad -4.0000"
+        page.click("#play")
+        page.wait_for_function("document.body.dataset.step === '6'", timeout=15000)
+        assert "Done" in page.inner_text("#text")
+        assert page.locator("#n0 text").last.text_content() == "grad -4.0000"
 
-            png = page.screenshot()
-        finally:
-            browser.close()
+        png = page.screenshot()
     image = need_module("matplotlib.image", "BROWSER").imread(io.BytesIO(png))
     assert image.shape[0] > 500 and image.shape[1] > 900
     assert image.std() > 0.05  # not blank

@@ -69,6 +69,56 @@ def test_nielsens_four_backprop_equations():
                 assert w.grad == pytest.approx(a_prev[k] * delta[j], abs=1e-12)  # (BP4)
 
 
+@pytest.mark.parametrize("sizes, seed", [([3, 4, 3, 2], 7), ([2, 5, 1], 0), ([4, 3, 3, 3, 2], 3)])
+def test_nielsens_equations_by_name_with_demos_nielsen(sizes, seed):
+    """BP1–BP4 by hand (numpy) against the engine's δ = z.grad of each neuron's Σ node,
+    found by autograd.neurons, and its parameter grads: equal to 1e-12."""
+    from demos.nielsen import by_hand, engine, forward_and_backward
+
+    model, x, y, C = forward_and_backward(sizes, seed)
+    hand, eng = by_hand(model, x, y), engine(model, C)
+    for li in range(len(model.layers)):
+        assert eng["z"][li] == pytest.approx(hand["z"][li], abs=1e-12)
+        assert eng["a"][li] == pytest.approx(hand["a"][li + 1], abs=1e-12)
+        assert eng["delta"][li] == pytest.approx(hand["delta"][li], abs=1e-12)  # BP1 (last layer), BP2
+        assert eng["db"][li] == pytest.approx(hand["delta"][li], abs=1e-12)  # BP3
+        assert eng["dw"][li] == pytest.approx(np.outer(hand["delta"][li], hand["a"][li]), abs=1e-12)  # BP4
+    last = len(model.layers) - 1
+    assert eng["da"][last] == pytest.approx(hand["a"][-1] - y, abs=1e-12)  # ∇ₐC = a − y
+
+
+def test_nielsens_equations_hold_sample_by_sample_in_a_batched_graph():
+    from autograd import neurons
+
+    model = MLP(3, [4, 2], "sigmoid", output_activation="sigmoid", seed=5)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(6, 3)), rng.uniform(size=(6, 2))
+    C = squared_error(model(X), Y, reduction="sum")  # C = Σₓ Cₓ
+    C.backward()
+    (W2, b2), (W3, b3) = weights(model.layers[0]), weights(model.layers[1])
+    found = neurons(C)
+    delta_grads = {n.scope: n.delta for n in found}
+    dW2 = np.zeros_like(W2)
+    for k, (x, y) in enumerate(zip(X, Y)):
+        z2 = W2 @ x + b2
+        a2 = sig(z2)
+        z3 = W3 @ a2 + b3
+        d3 = (sig(z3) - y) * sig(z3) * (1 - sig(z3))  # BP1
+        d2 = (W3.T @ d3) * sig(z2) * (1 - sig(z2))  # BP2
+        for j in range(2):
+            assert delta_grads[f"layer2/neuron{j + 1}"][k] == pytest.approx(d3[j], abs=1e-12)
+        for j in range(4):
+            assert delta_grads[f"layer1/neuron{j + 1}"][k] == pytest.approx(d2[j], abs=1e-12)
+        dW2 += np.outer(d2, x)  # BP4, summed over the samples
+    assert weights_grad(model.layers[0]) == pytest.approx(dW2, abs=1e-12)
+    assert [n.b.grad for n in model.layers[0].neurons] == pytest.approx(
+        [float(np.sum(delta_grads[f"layer1/neuron{j + 1}"])) for j in range(4)], abs=1e-12)  # BP3
+
+
+def weights_grad(layer):
+    return np.array([[w.grad for w in n.w] for n in layer.neurons])
+
+
 # -- seed 000: one logistic neuron, SGD on squared loss ---------------------------------
 
 
