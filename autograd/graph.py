@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomically
+from .files import write_atomically, write_new
 from .text import describe, num
 from .value import Value, toposort
 
@@ -281,11 +281,12 @@ def render(root: Value, path: str | os.PathLike[str], **draw_dot_kwargs: Any) ->
     try:
         data = dot.pipe(format=fmt_)
     except graphviz.ExecutableNotFound:
-        source = path.with_suffix(".dot")
-        write_atomically(source, dot.source.encode("utf-8"))
+        wanted = path.with_suffix(".dot")  # a file the user did not name: never replace one
+        source = write_new(wanted, dot.source.encode("utf-8"))
+        instead = f" ({wanted} already exists, so it was left alone)" if source != wanted else ""
         raise RuntimeError(
             f"render: Graphviz's `dot` program was not found, so {path} was not drawn. "
-            f"The graph's DOT source was written to {source}; draw it later with "
+            f"The graph's DOT source was written to {source}{instead}; draw it later with "
             f"`dot -T{fmt_} {source} -o {path}`. Install Graphviz with "
             "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) "
             "or `conda install -c conda-forge graphviz` (conda)."

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from autograd import Value, linear, scope
-from autograd.files import write_atomically
+from autograd.files import read_limited, write_atomically
 from autograd.functional import values
 from autograd.ops import RELU, SIGMOID, TANH
 from autograd.text import describe, is_real
@@ -120,7 +120,8 @@ class Module:
         """Write the parameters to a JSON file (floats round-trip exactly).
 
         The file is written beside the target and renamed into place, so an interrupted
-        save never leaves a half-written file behind.
+        save never leaves a half-written file behind; an existing file keeps its mode, and
+        a read-only one, or one that is not a regular file, is refused (autograd.files).
         """
         named = self.named_parameters()
         for name, p in named:
@@ -136,10 +137,11 @@ class Module:
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read parameters written by save(). All or nothing: a truncated or corrupt file,
-        or one for a different architecture, raises ValueError and changes nothing."""
+        one for a different architecture, one that is not a regular file (a FIFO,
+        /dev/zero) or one over 64 MiB raises ValueError and changes nothing."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_limited(path, "load", what="model file").decode("utf-8")
         except UnicodeDecodeError as e:
             raise ValueError(f"load: {path} is not a text file ({e})") from None
         try:
