@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .table import bracket
-from .text import num
+from .text import describe, label, num
 from .value import Value, backward, toposort
 
 
@@ -117,11 +117,12 @@ def explain(root: Value) -> Explanation:
     some .grad already held a value, backward() adds it back at the end.
     """
     if type(root) is not Value:
-        raise TypeError(f"explain: root must be a Value, got {type(root).__name__}")
+        raise TypeError(f"explain: root must be a Value, got {describe(root)}")
     nodes = toposort(root)
     # Labelled nodes go by their label, constants by their value, the rest by their place
     # in the graph (n3 is the fourth node, as in draw_dot's DOT source).
-    names = {v: v.label or (num(v.data) if not v.parents else f"n{i}") for i, v in enumerate(nodes)}
+    names = {v: label("explain", v) or (num(v.data) if not v.parents else f"n{i}")
+             for i, v in enumerate(nodes)}
     forward = [_forward_step(v, names) for v in nodes if v.parents]
     earlier = [v for v in nodes if v.grad]
 

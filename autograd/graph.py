@@ -6,6 +6,13 @@ input -> op -> result, one edge per use (x*x has two). Node names come from the
 topological index (n0, n1, ...), never from id(), so the same graph gives the same DOT
 text in every run. Graphviz is imported only here, and only when drawing.
 
+Text from the graph (labels, scope names, op symbols) is made safe for DOT: control
+characters are written out (\x00, \n), lone surrogates become U+FFFD, and a label longer
+than MAX_LABEL characters is cut. Layout time is bounded: a graph whose arrows cross many
+ranks (one value used by many nodes far apart, as in x*x*…*x) is laid out without
+Graphviz's slow positioning step, a graph far beyond that is refused before dot runs, and
+render() and save_html() stop dot after LAYOUT_TIMEOUT seconds.
+
 Colours say what each box is:
     output        the value drawn from (the root)         red
     variable      a labelled leaf: a named input or an nn parameter (nn labels all of
@@ -18,12 +25,14 @@ Colours say what each box is:
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .files import write_atomically, write_new
-from .text import describe, num
+from .text import describe, label, num, well_formed
 from .value import Value, toposort
 
 COLOURS = {
@@ -35,6 +44,15 @@ COLOURS = {
     "scope": "#fafafa",
 }
 FORMATS = ("svg", "png", "pdf")
+MAX_LABEL = 200  # characters of a label drawn in a box (DOT takes at most 16,384 per string)
+# Layout work: the ranks every arrow crosses, beyond the next one (dot makes a virtual node
+# for each). Measured with Graphviz 2.43 on x*x*…*x: 2,400 takes 5 s in dot's positioning
+# step, and skipping it (nslimit=0) takes 0.1 s; on x*y*x*y*…, 62,000 takes 20 s to route
+# splines, and straight arrows (splines=line) 1.3 s. 100,000 takes 1.5 s and 330 MB so.
+SIMPLE_LAYOUT = 1_000  # above this, skip the positioning step and draw straight arrows
+MAX_LAYOUT = 100_000  # above this, refuse
+LAYOUT_TIMEOUT = 30.0  # seconds render() and save_html() give dot
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
@@ -67,10 +85,26 @@ def _record(*fields: str) -> str:
     return "{ " + " | ".join(_escape(f) for f in fields) + " }"
 
 
-def _escape(text: str) -> str:
+def shown(text: str) -> str:
+    """Text as a box can show it: control characters written out, lone surrogates as
+    U+FFFD, at most MAX_LABEL characters."""
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), well_formed(text))
+    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
+
+
+def _escape(text: str) -> str:  # in a record label, these characters are DOT syntax
+    text = shown(text)
     for ch in "\\{}|<>\"":
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def _plain(text: str) -> Any:
+    """A label that is not a record (an op's symbol, a scope's name): graphviz quotes it;
+    a backslash is doubled so that it never escapes the closing quote."""
+    import graphviz
+
+    return graphviz.nohtml(shown(text).replace("\\", "\\\\"))
 
 
 def draw_dot(
@@ -160,20 +194,21 @@ def draw_dot(
             parent_scope = v.scope.rsplit("/", 1)[0] if "/" in v.scope else ""
             add(parent_scope, name, label=_record(*fields), shape="record", fillcolor=colour, id=name)
             continue
-        label = v.label or (name if names and v.parents else "")  # constants show their data
-        fields = ([label] if label else []) + [f"data {fmt(v.data)}"] + grad_field(v)
+        text = label("draw_dot", v) or (name if names and v.parents else "")  # constants show their data
+        fields = ([text] if text else []) + [f"data {fmt(v.data)}"] + grad_field(v)
         kind = role(v, root)
         used.add(kind)
         add(v.scope, name, label=_record(*fields), shape="record", fillcolor=COLOURS[kind], id=name)
         if v.parents:  # nohtml: a symbol like <x> is text, not Graphviz's HTML-like label
             used.add("op")
-            add(v.scope, f"{name}_op", label=graphviz.nohtml(v.row.symbol if v.row else ""), shape="circle",
+            add(v.scope, f"{name}_op", label=_plain(v.row.symbol if v.row else ""), shape="circle",
                 fillcolor=COLOURS["op"], width="0.3", fixedsize="false", margin="0.02",
                 fontsize="10", id=f"{name}_op")
 
     _emit_scopes(dot, statements)
 
     # Edges: each input into its op (once per use), each op into its result.
+    arrows: list[tuple[str, str]] = []
     seen_pairs: set[tuple[str, str]] = set()
     for v in nodes:
         inside_box = v.scope in folded
@@ -185,11 +220,37 @@ def draw_dot(
             if inside_box and (tail, head) in seen_pairs:
                 continue  # one arrow between two folded boxes is enough
             seen_pairs.add((tail, head))
-            dot.edge(tail, head)
+            arrows.append((tail, head))
         if v.parents and not inside_box:
-            dot.edge(f"{box[v]}_op", box[v])
+            arrows.append((f"{box[v]}_op", box[v]))
+    work = layout_work(arrows)
+    if work > MAX_LAYOUT:
+        raise ValueError(
+            f"draw_dot: the graph is too tangled to lay out: its arrows cross {work} ranks in all "
+            f"(as when one value feeds many nodes far apart, like x in x*x*…*x), more than {MAX_LAYOUT}; "
+            "Graphviz would take minutes and gigabytes. Draw a smaller graph"
+        )
+    if work > SIMPLE_LAYOUT:  # dot's positioning and spline routing grow too fast here: skip them
+        dot.attr(nslimit="0", splines="line")
+    for tail, head in arrows:
+        dot.edge(tail, head)
     dot.attr(label=_legend(used), labelloc="b", labeljust="l")
     return dot
+
+
+def layout_work(arrows: list[tuple[str, str]]) -> int:
+    """About how many virtual nodes dot's layout will make: each arrow, beyond its first
+    rank, crosses one per rank. Ranks as dot assigns them, roughly: a node one after its
+    latest input, and an input with no inputs of its own just before its first use."""
+    rank: dict[str, int] = {}
+    for tail, head in arrows:  # in the order drawn: every box before the arrows out of it
+        rank[head] = max(rank.get(head, 0), rank.get(tail, 0) + 1)
+    sources: dict[str, int] = {}
+    for tail, head in arrows:
+        if tail not in rank:
+            sources[tail] = min(sources.get(tail, rank[head]), rank[head] - 1)
+    rank.update(sources)
+    return sum(max(0, rank[head] - rank[tail] - 1) for tail, head in arrows)
 
 
 def _innermost_scopes(nodes: list[Value]) -> dict[str, list[Value]]:
@@ -221,8 +282,6 @@ def _scope_output(members: list[Value], root: Value, edges: Iterable[tuple[Value
 
 def _emit_scopes(dot: Any, statements: dict[str, list[tuple[str, dict[str, str]]]]) -> None:
     """Write each scope's statements into nested clusters (a scope inside its parent)."""
-    import graphviz
-
     number: dict[str, int] = {}  # every scope and its ancestors, in order of appearance
     for path in statements:
         parts = path.split("/") if path else []
@@ -237,7 +296,7 @@ def _emit_scopes(dot: Any, statements: dict[str, list[tuple[str, dict[str, str]]
             graph.node(name, **attrs)
         for child in children.get(path, []):
             with graph.subgraph(name=f"cluster_{number[child]}") as sub:
-                sub.attr(label=graphviz.nohtml(child.rsplit("/", 1)[-1]), style="rounded,filled",
+                sub.attr(label=_plain(child.rsplit("/", 1)[-1]), style="rounded,filled",
                          fillcolor=COLOURS["scope"], color="#bbbbbb", fontcolor="#666666",
                          fontsize="10", labeljust="l")
                 write(sub, child)
@@ -262,11 +321,14 @@ def _legend(used: set[str]) -> str:
     return f'<<table border="0" cellspacing="3" cellpadding="2"><tr>{cells}</tr></table>>'
 
 
-def render(root: Value, path: str | os.PathLike[str], **draw_dot_kwargs: Any) -> Path:
+def render(root: Value, path: str | os.PathLike[str], *, timeout: float = LAYOUT_TIMEOUT,
+           **draw_dot_kwargs: Any) -> Path:
     """Draw root's graph into path; the suffix (.svg, .png or .pdf) picks the format.
 
     Without Graphviz's `dot` program the DOT source is still written beside path (same
-    name, .dot suffix) and RuntimeError says how to install Graphviz.
+    name, .dot suffix; or name-2.dot, … if that exists, since render never replaces a file
+    you did not name) and RuntimeError says how to install Graphviz. When dot takes more
+    than timeout seconds it is stopped, with a RuntimeError saying so.
     """
     import graphviz
 
@@ -279,7 +341,7 @@ def render(root: Value, path: str | os.PathLike[str], **draw_dot_kwargs: Any) ->
     draw_dot_kwargs["format"] = fmt_
     dot = draw_dot(root, **draw_dot_kwargs)
     try:
-        data = dot.pipe(format=fmt_)
+        data = layout(dot, fmt_, "render", timeout)
     except graphviz.ExecutableNotFound:
         wanted = path.with_suffix(".dot")  # a file the user did not name: never replace one
         source = write_new(wanted, dot.source.encode("utf-8"))
@@ -293,3 +355,24 @@ def render(root: Value, path: str | os.PathLike[str], **draw_dot_kwargs: Any) ->
         ) from None
     write_atomically(path, data)
     return path
+
+
+def layout(dot: Any, format: str, owner: str, timeout: float = LAYOUT_TIMEOUT) -> bytes:
+    """Run Graphviz's dot on a draw_dot graph and return the picture. Without dot:
+    graphviz.ExecutableNotFound; when dot fails or takes more than timeout seconds (it is
+    then stopped): RuntimeError, naming owner."""
+    import graphviz
+
+    source: str = dot.source
+    try:
+        done = subprocess.run(["dot", f"-T{format}"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=timeout)
+    except FileNotFoundError:
+        raise graphviz.ExecutableNotFound(["dot"]) from None
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"{owner}: Graphviz's dot did not finish laying out the graph in {timeout:g} s, "
+                           "so it was stopped; draw a smaller graph (or pass collapse=True)") from None
+    if done.returncode != 0:
+        why = done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"status {done.returncode}"]
+        raise RuntimeError(f"{owner}: Graphviz's dot failed: {why[0]}")
+    return done.stdout

@@ -17,39 +17,70 @@ from typing import Any
 
 from .explain import Explanation, explain
 from .files import write_atomically
-from .graph import draw_dot, fmt
+from .graph import LAYOUT_TIMEOUT, draw_dot, fmt, layout
 from .table import bracket
-from .text import describe, num
+from .text import describe, num, well_formed
 from .value import Value, toposort
 
 MAX_NODES = 2000
 
 
-def save_html(root: Value, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
+def save_html(root: Value, path: str | os.PathLike[str], *, title: str | None = None,
+              timeout: float = LAYOUT_TIMEOUT) -> Path:
     """Write the step-through page for root's graph to path (one .html file).
 
     The gradients shown are those of one backward pass from root; the .grad attributes of
-    the graph are left as they were. Needs Graphviz's `dot` to lay the graph out.
+    the graph are left as they were. Needs Graphviz's `dot` to lay the graph out (stopped,
+    with a RuntimeError, after timeout seconds). A graph of more than MAX_NODES nodes is
+    refused before anything is computed.
     """
     if type(root) is not Value:
         raise TypeError(f"save_html: root must be a Value, got {describe(root)}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"save_html: title must be a str, got {describe(title)}")
     path = Path(path)
-    e, svg = _explain_and_draw(root)
+    n = count(root, MAX_NODES)
+    if n > MAX_NODES:
+        raise ValueError(
+            f"save_html: the graph has more than {MAX_NODES} nodes; a step-through page is made for "
+            "graphs of up to that many (one neuron, a small circuit). Explain a bigger one with "
+            "explain(root).summary(), or draw it with draw_dot(root, collapse=True)"
+        )
+    e, svg = _explain_and_draw(root, timeout)
     steps = _steps(e)
     page = _PAGE.format(
         title=html.escape(title or f"Backpropagation through {e.names[root]}"),
         css=_CSS,
         svg=svg,
-        steps=json.dumps(steps, ensure_ascii=False).replace("</", "<\\/"),
-        initial=json.dumps(_initial(e), ensure_ascii=False).replace("</", "<\\/"),
+        steps=_json(steps),
+        initial=_json(_initial(e)),
         script=_SCRIPT,
         nsteps=len(steps),
     )
-    write_atomically(path, page.encode("utf-8"))
+    write_atomically(path, well_formed(page).encode("utf-8"))
     return path
 
 
-def _explain_and_draw(root: Value) -> tuple[Explanation, str]:
+def count(root: Value, limit: int) -> int:
+    """How many nodes root's graph has, counting no further than limit + 1, so that a huge
+    graph is measured at once."""
+    seen, stack = {root}, [root]
+    while stack and len(seen) <= limit:
+        for p in stack.pop().parents:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return len(seen)
+
+
+def _json(data: Any) -> str:
+    """JSON to embed in a <script> element: no <, > or & in it (each is written as \\u003c
+    and so on), so that no label can close the element or open a comment in it."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _explain_and_draw(root: Value, timeout: float) -> tuple[Explanation, str]:
     """Explain one fresh backward pass and draw the graph, then put every .grad back."""
     import graphviz
 
@@ -59,16 +90,9 @@ def _explain_and_draw(root: Value) -> tuple[Explanation, str]:
         for v in nodes:
             v.grad = 0.0
         e = explain(root)
-        n = len(nodes)
-        if n > MAX_NODES:
-            raise ValueError(
-                f"save_html: the graph has {n} nodes; a step-through page is made for graphs of up "
-                f"to {MAX_NODES} (one neuron, a small circuit). Explain a bigger one with "
-                "explain(root).summary(), or draw it with draw_dot(root, collapse=True)"
-            )
         dot = draw_dot(root, max_nodes=MAX_NODES, names=True)
         try:
-            svg = dot.pipe(format="svg").decode("utf-8")
+            svg = layout(dot, "svg", "save_html", timeout).decode("utf-8")
         except graphviz.ExecutableNotFound:
             raise RuntimeError(
                 "save_html: Graphviz's `dot` program is needed to lay out the graph. Install it "

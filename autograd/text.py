@@ -60,6 +60,23 @@ def num(x: float, digits: int = 6, *, decimals: int | None = None) -> str:
     return "0" if text == "-0" else text
 
 
+def well_formed(s: str) -> str:
+    """s with each lone surrogate (which UTF-8 cannot encode) replaced by U+FFFD."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def label(owner: str, v: Any) -> str:
+    """v.label, checked where it is read: it is writable, so it may have been set to anything."""
+    if not isinstance(v.label, str):
+        raise TypeError(f"{owner}: a label must be a str, got {describe(v.label)} "
+                        f"(the label of a node with data {v.data!r})")
+    return v.label
+
+
 def reworded(e: BaseException, message: str) -> BaseException:
     """The same kind of exception with a clearer message."""
     try:
