@@ -20,7 +20,20 @@ explain, graph, html, gradcheck, cli.
 from .backprop import grad
 from .define import define_op
 from .explain import Explanation, explain
-from .functional import exp, linear, log, logsumexp, maximum, relu, sigmoid, softmax, softplus, tanh, total
+from .functional import (
+    exp,
+    linear,
+    log,
+    log1p,
+    logsumexp,
+    maximum,
+    relu,
+    sigmoid,
+    softmax,
+    softplus,
+    tanh,
+    total,
+)
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import draw_dot, render, trace
 from .html import save_html
@@ -46,6 +59,7 @@ __all__ = [
     "gradcheck",
     "linear",
     "log",
+    "log1p",
     "logsumexp",
     "maximum",
     "no_grad",

@@ -11,12 +11,12 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, Union, cast, overload
 
-from .ops import EXP, LINEAR, LOG, LOGSUMEXP, MAXIMUM, RELU, SIGMOID, SOFTPLUS, TANH, TOTAL
+from .ops import EXP, LINEAR, LOG, LOG1P, LOGSUMEXP, MAXIMUM, RELU, SIGMOID, SOFTPLUS, TANH, TOTAL
 from .table import Op
-from .text import describe, is_real
+from .text import describe, is_real, real
 from .value import Value, apply, constant
 
-__all__ = ["exp", "linear", "log", "logsumexp", "maximum", "relu", "sigmoid", "softmax",
+__all__ = ["exp", "linear", "log", "log1p", "logsumexp", "maximum", "relu", "sigmoid", "softmax",
            "softplus", "tanh", "total"]
 
 Scalar = Union[Value, float]  # noqa: UP007 (a runtime alias for Python 3.10)
@@ -35,7 +35,7 @@ class Elementwise(Protocol):
 def _elementwise(op: Op, doc: str) -> Elementwise:
     def f(x: Any) -> Any:
         if is_real(x):
-            return op.forward(float(x))
+            return op.forward(real(op.name, x))
         if type(x) is Value:
             return apply(op, (x,))
         raise TypeError(f"{op.name}: expected a Value or a real number, got {describe(x)}")
@@ -46,6 +46,8 @@ def _elementwise(op: Op, doc: str) -> Elementwise:
 
 exp = _elementwise(EXP, "eˣ. ∂eˣ/∂x = eˣ. OverflowError past x ≈ 709.78.")
 log = _elementwise(LOG, "ln x for x > 0 (ValueError otherwise). ∂ln x/∂x = 1/x.")
+log1p = _elementwise(LOG1P, "ln(1 + x) for x > −1, exact for tiny x (where 1 + x would round). "
+                            "∂/∂x = 1/(1 + x).")
 tanh = _elementwise(TANH, "tanh x. ∂tanh x/∂x = 1 − tanh²x.")
 sigmoid = _elementwise(SIGMOID, "σ(x) = 1/(1 + e⁻ˣ), computed without overflow. ∂σ/∂x = σ(1 − σ).")
 relu = _elementwise(RELU, "max(0, x). ∂relu/∂x = 1 if x > 0 else 0 (so relu′(0) = 0).")

@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import functional
 from .backprop import grad
 from .modes import no_grad
 from .text import describe, is_real, num
@@ -214,14 +215,16 @@ def _expected(expected: Any, xs: list[float]) -> list[float] | None:
     if expected is None:
         return None
     values = expected(*xs) if callable(expected) else expected
+    if values is None:
+        raise TypeError(f"gradcheck: expected({', '.join(map(num, xs))}) returned None (a forgotten "
+                        f"return?); it must return {len(xs)} number(s), one partial per input")
     if is_real(values) or isinstance(values, Value):
         values = [values]
-    values = [v.data if isinstance(v, Value) else v for v in values]
-    if len(values) != len(xs) or not all(is_real(v) for v in values):
-        raise ValueError(
-            f"gradcheck: expected must give {len(xs)} number(s), one partial per input, got {values!r}"
-        )
-    return [float(v) for v in values]
+    given = [v.data for v in functional.values(values, "gradcheck: expected")]
+    if len(given) != len(xs):
+        raise ValueError(f"gradcheck: expected must give {len(xs)} number(s), one partial per input, "
+                         f"got {describe(values)}")
+    return given
 
 
 @dataclass(frozen=True)
@@ -267,11 +270,18 @@ def _row(index: tuple[int, ...], x: float, analytic: float, d: _Difference, expe
     gap = abs(analytic - numeric)
     rel = gap / abs(numeric) if numeric else (0.0 if gap == 0 else math.inf)
     notes = []
+    compared = (("autograd's value", analytic), ("the finite difference", numeric),
+                ("your expected value", expected))
+    infinite = [f"{what} is {x!r}" for what, x in compared if x is not None and not math.isfinite(x)]
     if failure:
         notes.append(failure)
         ok = False
     elif d.failure:
         notes.append(d.failure)
+        ok = False
+    elif infinite:  # inf agrees with inf, and inf ≤ atol + rtol·inf: no comparison can pass it
+        notes.append(f"{', '.join(infinite)}: not finite, so it cannot be checked (a derivative must be a "
+                     "finite number here)")
         ok = False
     else:
         close = gap <= atol + rtol * abs(numeric)
@@ -292,7 +302,7 @@ def _row(index: tuple[int, ...], x: float, analytic: float, d: _Difference, expe
                 f"the finite difference is good to ±{d.accuracy:.1e}, but autograd is {gap:.1e} away: "
                 "the derivative rule is slightly wrong"
             )
-    if expected is not None:
+    if expected is not None and not infinite:
         e_gap = abs(analytic - expected)
         if not (e_gap <= atol + rtol * abs(expected) and e_gap <= max(atol, 1e-9 * abs(expected))):
             ok = False

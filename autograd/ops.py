@@ -65,19 +65,15 @@ def _exp(x: float) -> float:
             from None
 
 
-def _log(x: float) -> float:
-    if x > 0.0:
-        return math.log(x)
-    if x != x:  # NaN in, NaN out; detect_anomaly() reports it
-        return x
-    raise ValueError(f"log: input must be > 0, got {x!r}")
+def _log(x: float, f: Callable[[float], float] = math.log, least: float = 0.0) -> float:
+    if x > least or x != x:  # NaN in, NaN out; detect_anomaly() reports it
+        return f(x)
+    raise ValueError(f"{f.__name__}: input must be > {least:g}, got {x!r}")
 
 
 def _sigmoid(x: float) -> float:  # two forms, so that exp never overflows: σ(±1000) is 1 or 0
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+    e = math.exp(-abs(x))
+    return 1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)
 
 
 def _softplus(x: float) -> float:  # log(1 + eˣ) = max(x, 0) + log(1 + e^-|x|), which never overflows
@@ -120,6 +116,8 @@ NEG = row("neg", "neg", "-{x}", operator.neg, (lambda x, out: -1.0, "∂{out}/�
 EXP = row("exp", "exp", "exp({x})", _exp, (lambda x, out: out, "∂{out}/∂{x} = e^{x} = {out}"))
 LOG = row("log", "log", "log({x})", _log, (lambda x, out: 1.0 / x, "∂{out}/∂{x} = 1/{x}"),
           domain=[(0.2, 3.0)])
+LOG1P = row("log1p", "log1p", "log1p({x})", lambda x: _log(x, math.log1p, -1.0),  # log(1+x), exact at tiny x
+            (lambda x, out: 1.0 / (1.0 + x), "∂{out}/∂{x} = 1/(1 + {x})"), domain=[(-0.5, 2.0)])
 TANH = row("tanh", "tanh", "tanh({x})", math.tanh,
            (lambda x, out: 1.0 - out * out, "∂{out}/∂{x} = 1 − {out}²"))
 SIGMOID = row("sigmoid", "σ", "σ({x})", _sigmoid,
@@ -128,7 +126,7 @@ RELU = row("relu", "ReLU", "relu({x})", lambda x: 0.0 if x <= 0.0 else x,
            (lambda x, out: 1.0 if x > 0 else 0.0, "∂{out}/∂{x} = 1 if {x} > 0 else 0"))
 SOFTPLUS = row("softplus", "softplus", "softplus({x})", _softplus,
                (lambda x, out: on(SIGMOID, x), "∂{out}/∂{x} = σ({x})"))
-MAXIMUM = row("max", "max", "max({a}, {b})", lambda a, b: a if a >= b else b,
+MAXIMUM = row("max", "max", "max({a}, {b})", lambda a, b: a if a >= b or a != a else b,  # NaN wins
               (lambda a, b, out: 1.0 if a >= b else 0.0, "∂{out}/∂{a} = 1 if {a} ≥ {b} else 0"),
               (lambda a, b, out: 0.0 if a >= b else 1.0, "∂{out}/∂{b} = 1 if {b} > {a} else 0"))
 
@@ -180,7 +178,7 @@ def _linear_names(count: int) -> list[str]:
 
 
 def _logsumexp(v: Sequence[float]) -> float:
-    m = max(v)
+    m = math.nan if any(map(math.isnan, v)) else max(v)  # NaN in, NaN out
     return m if m in (math.inf, -math.inf) else m + math.log(math.fsum(math.exp(x - m) for x in v))
 
 

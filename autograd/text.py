@@ -131,6 +131,33 @@ def undefined(v: Any, e: BaseException, xs: Sequence[Any], out: Any, anomaly: bo
     return FloatingPointError("detect_anomaly: " + msg) if anomaly else reworded(e, msg)
 
 
+def from_finite(parents: Sequence[Any]) -> bool:
+    return all(math.isfinite(p.data) for p in parents)
+
+
+def non_finite(v: Any, parents: Sequence[Any], op: Any, data: float) -> ArithmeticError:
+    """A forward result of ±inf or NaN: from finite inputs an overflow, refused like exp(1000)
+    is; from inputs already inf or NaN, what detect_anomaly() reports."""
+    if not from_finite(parents):
+        return FloatingPointError(f"detect_anomaly: {call(v, parents, op)} = {data!r}")
+    why = "the result is too large for a float (the largest is 1.8e308)" if math.isinf(data) else \
+        "NaN from finite inputs: a step overflowed, or the op has no real answer here"
+    return OverflowError(f"{op.name}: {call(v, parents, op)} = {data!r}: {why}")
+
+
+def check_grads(nodes: Sequence[Any], grads: Sequence[Any]) -> None:
+    """backward(): every .grad must be a number before anything changes."""
+    for v, g in zip(nodes, grads):
+        if not is_real(g):
+            raise TypeError(f"backward: {name(v)} has .grad = {describe(g)}; it must be a number")
+
+
+def not_a_leaf(v: Any) -> str:
+    return (f"cannot pickle or copy {call(v)}: it is a node of a graph, made by an op, and only leaves "
+            "(inputs, parameters) can be; pickle or copy the leaves (or the model), then run the forward "
+            "pass again")
+
+
 def stale(v: Any, i: int) -> RuntimeError:
     """Parent i of v had its .data changed after v was computed from it."""
     return RuntimeError(

@@ -51,8 +51,7 @@ class Value:
         self._scope, self._epoch, self.requires_grad = MODES.get()[2], _epoch, bool(requires_grad)
 
     @property
-    def data(self) -> float:  # the number; setting it starts a new epoch (see below)
-        return self._data
+    def data(self) -> float: return self._data  # the number; setting it starts a new epoch (below)
 
     @data.setter
     def data(self, value: float) -> None:
@@ -60,8 +59,7 @@ class Value:
         self._data, _epoch = real("Value.data", value), _epoch + 1
         self._epoch = _epoch
 
-    def item(self) -> float:  # as torch's; float(v) is refused, so math.exp(v) fails loudly
-        return self._data
+    def item(self) -> float: return self._data  # as torch's; float(v) is refused: math.exp(v) fails
 
     @property
     def op(self) -> str: return "" if self._row is None else self._row.name  # '' for a leaf
@@ -83,6 +81,12 @@ class Value:
 
     def __format__(self, spec: str) -> str:  # f"{v:.4f}" formats the data
         return format(self._data, spec) if spec else repr(self)
+
+    def __reduce__(self) -> Any:  # pickle and copy: a leaf becomes a new leaf; a node is refused
+        if self._row is not None:
+            raise TypeError(text.not_a_leaf(self))
+        state = {"grad": self.grad, "requires_grad": self.requires_grad, "_scope": self._scope}
+        return Value, (self._data, self.label), (None, state)
 
     # Arithmetic: each operator is one row of the table; a number on either side is a constant.
     def __add__(self, other: Value | float) -> Value: return _binary(ADD, self, other)
@@ -210,8 +214,8 @@ def _node(op: Op, data: float, parents: tuple[Value, ...], needs_grad: bool) -> 
         v._row, v._parents, v.requires_grad = op, parents, needs_grad
     else:
         v._row, v._parents, v.requires_grad = None, (), False
-    if anomaly and not math.isfinite(data):
-        raise FloatingPointError(f"detect_anomaly: {text.call(v, parents, op)} = {data!r}")
+    if not math.isfinite(data) and (anomaly or text.from_finite(parents)):  # 1e300 * 1e300 is refused
+        raise text.non_finite(v, parents, op, data)
     return v
 
 
@@ -252,10 +256,8 @@ def backward(root: Value, observe: Observer | None = None) -> None:
                          "or only from constants (numbers, or Values made with requires_grad=False)")
     order = toposort(root)
     old = [v.grad for v in order]
-    if not set(map(type, old)) <= {float}:  # the usual case is checked at C speed
-        for v, g in zip(order, old):
-            if not is_real(g):
-                raise TypeError(f"backward: {text.name(v)} has .grad = {describe(g)}; it must be a number")
+    if not set(map(type, old)) <= {float}:  # the usual case is checked at C speed, the rest here:
+        text.check_grads(order, old)
     watch = watch_for_anomalies(observe)
     # From zero, adding the old grads back at the end: grads left by an earlier pass must not
     # flow on (micrograd's repeated-backward bug), and a second call doubles every grad exactly.

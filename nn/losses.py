@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Union
 
-from autograd import Value, linear, log, logsumexp, relu, softplus, total
+from autograd import Value, linear, log, log1p, logsumexp, relu, softplus, total
 from autograd.text import describe, is_real
 from autograd.value import constant
 
@@ -24,6 +24,10 @@ def _value(owner: str, x: object) -> Value:
     if v is None:
         raise TypeError(f"{owner}: expected a Value or a real number, got {describe(x)}")
     return v
+
+
+def _is_bool(x: object) -> bool:  # True, False, numpy.True_: is_real takes them for 1 and 0
+    return isinstance(x, bool) or getattr(getattr(x, "dtype", None), "kind", "") == "b"
 
 
 def _as_list(owner: str, x: object) -> list[Any]:
@@ -70,11 +74,20 @@ def _safe_log(x: Value) -> Value:
     return (x - _EPS) * (1.0 / _EPS) + math.log(_EPS)
 
 
+def _safe_log1m(p: Value) -> Value:
+    """log(1 − p) as log1p(−p), which is exact for tiny p (1 − 1e-13 would round first);
+    continued below ε like _safe_log."""
+    if 1.0 - p.data > _EPS:
+        return log1p(-p)
+    return _safe_log(1.0 - p)
+
+
 def binary_cross_entropy(p: Scalar, target: float) -> Value:
     """−(t·log p + (1 − t)·log(1 − p)) for a probability p and a target t in [0, 1].
 
     Finite everywhere: below 1e-12 each log is continued along its tangent, so p = 0 with
-    t = 1 costs about 28.6 and its gradient still points the right way. Through a sigmoid,
+    t = 1 costs about 28.6 and its gradient still points the right way; log(1 − p) is
+    log1p(−p), exact for tiny p. Through a sigmoid,
     p = σ(z), the gradient with respect to the logit is p − t (seed 003). σ(z) rounds to
     exactly 1.0 once z > 36, and no formula on p can undo that; for such logits use
     binary_cross_entropy_with_logits(z, t), which is exact for any z.
@@ -90,31 +103,41 @@ def binary_cross_entropy(p: Scalar, target: float) -> Value:
     if t != 0.0:  # a zero weight would only add 0·log p
         terms.append(t * _safe_log(p))
     if t != 1.0:
-        terms.append((1.0 - t) * _safe_log(1.0 - p))
+        terms.append((1.0 - t) * _safe_log1m(p))
     return -(terms[0] if len(terms) == 1 else terms[0] + terms[1])
 
 
 def binary_cross_entropy_with_logits(z: Scalar, target: float) -> Value:
-    """binary_cross_entropy(σ(z), t) computed from the logit z: softplus(z) − t·z.
+    """binary_cross_entropy(σ(z), t) computed from the logit z: t·softplus(−z) + (1 − t)·softplus(z),
+    since −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z).
 
-    Exact and finite for any z (σ(40) rounds to 1.0, but this does not need σ(40)); its
-    gradient with respect to z is σ(z) − t.
+    Exact and finite for any z: both terms are ≥ 0, so nothing cancels (softplus(z) − t·z,
+    the same number on paper, loses every digit at z = 35, t = 1), and σ(40), which rounds
+    to 1.0, is never needed. Its gradient with respect to z is σ(z) − t.
     """
     t = _check_probability_target("binary_cross_entropy_with_logits", target)
     z = _value("binary_cross_entropy_with_logits", z)
-    return softplus(z) - t * z
+    terms = []
+    if t != 0.0:
+        terms.append(t * softplus(-z))
+    if t != 1.0:
+        terms.append((1.0 - t) * softplus(z))
+    return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
 def cross_entropy(logits: Sequence[Scalar], target_index: int) -> Value:
-    """−log softmax(z)[target] = log Σⱼ e^zⱼ − z_target (seed 001's ℓ = −log f(x)_y).
+    """−log softmax(z)[target] = log Σⱼ e^(zⱼ − z_target) (seed 001's ℓ = −log f(x)_y).
 
-    Computed with log-sum-exp, so logits of 1000 stay finite. The gradient with respect to
-    z is softmax(z) − onehot(target).
+    Each logit is measured from the target's before the log-sum-exp, so nothing cancels:
+    log Σⱼ e^zⱼ − z_target would lose every digit for logits like 1e15 and 1e15 − 1. The
+    gradient with respect to z is softmax(z) − onehot(target).
     """
     zs = [_value("cross_entropy", z) for z in _as_list("cross_entropy", logits)]
     if not zs:
         raise ValueError("cross_entropy: needs at least one logit")
-    if isinstance(target_index, bool) or not isinstance(target_index, int):
+    if _is_bool(target_index):
+        raise ValueError(f"cross_entropy: target_index must be an integer, got {describe(target_index)}")
+    if not isinstance(target_index, int):
         if is_real(target_index) and float(target_index).is_integer():
             target_index = int(target_index)
         else:
@@ -123,13 +146,14 @@ def cross_entropy(logits: Sequence[Scalar], target_index: int) -> Value:
         raise ValueError(
             f"cross_entropy: target_index {target_index} is out of range for {len(zs)} logits"
         )
-    return logsumexp(zs) - zs[target_index]
+    zt = zs[target_index]
+    return logsumexp([z - zt for z in zs])
 
 
 def hinge_loss(score: Scalar, label: float) -> Value:
     """max(0, 1 − label·score) for a label of −1 or +1 (the SVM loss of micrograd's demo)."""
-    if not is_real(label) or float(label) not in (-1.0, 1.0):
-        raise ValueError(f"hinge_loss: label must be -1 or +1, got {label!r}")
+    if _is_bool(label) or not is_real(label) or float(label) not in (-1.0, 1.0):
+        raise ValueError(f"hinge_loss: label must be -1 or +1, got {describe(label)}")
     return relu(1.0 - float(label) * _value("hinge_loss", score))
 
 
