@@ -40,8 +40,12 @@ from .html import save_html
 from .modes import detect_anomaly, enable_grad, no_grad, scope
 from .table import OPS, Op
 from .value import Value, backward, toposort
+from .version import VERSION
+
+__version__ = VERSION
 
 __all__ = [
+    "__version__",
     "Explanation",
     "GradcheckError",
     "GradcheckReport",

@@ -60,7 +60,8 @@ def values(xs: Any, owner: str) -> Sequence[Value]:
         return xs  # type: ignore[no-any-return]  # all Values already, checked at C speed
     if isinstance(xs, (str, bytes, bytearray, set, frozenset, dict)) or type(xs) is Value \
             or is_real(xs) or not hasattr(xs, "__iter__"):
-        raise TypeError(f"{owner}: expected a list of Values or numbers, got {describe(xs)}")
+        hint = "; pass model.parameters()" if hasattr(xs, "parameters") else ""  # an nn.Module
+        raise TypeError(f"{owner}: expected a list of Values or numbers, got {describe(xs)}{hint}")
     out = []
     for x in xs:
         v = constant(x)

@@ -37,6 +37,19 @@ def real(what: str, x: Any) -> float:
         raise OverflowError(f"{what}: {describe(x)} is too large for a float") from None
 
 
+def sequence(owner: str, what: str, x: Any) -> Any:
+    """x, if it is an ordered sequence with len() and indexing (a list, a tuple, an array);
+    a TypeError naming owner and what otherwise."""
+    ordered = hasattr(x, "__getitem__") and not isinstance(x, (str, bytes, bytearray, dict))
+    try:
+        len(x)
+    except TypeError:
+        ordered = False
+    if not ordered:
+        raise TypeError(f"{owner}: {what} must be a sequence (a list or an array), got {describe(x)}")
+    return x
+
+
 def describe(x: Any) -> str:
     """A type and a short repr, for error messages: "str '0.5'"."""
     r = repr(x)

@@ -5,6 +5,8 @@
     >>> X, y = make_moons(100, noise=0.1, seed=0)
 """
 
+from autograd.version import VERSION as __version__
+
 from .data import accuracy, make_moons, make_spiral, nand_data, xor_data
 from .losses import (
     binary_cross_entropy,
@@ -19,6 +21,7 @@ from .module import ACTIVATIONS, INITS, MLP, Layer, Module, Neuron
 from .optim import SGD, Minibatches, linear_decay
 
 __all__ = [
+    "__version__",
     "ACTIVATIONS",
     "INITS",
     "MLP",

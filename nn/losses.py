@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Union
 
 from autograd import Value, linear, log, log1p, logsumexp, relu, softplus, total
+from autograd.functional import values
 from autograd.text import describe, is_real
 from autograd.value import constant
 
@@ -159,7 +160,7 @@ def hinge_loss(score: Scalar, label: float) -> Value:
 
 def mean(losses: Iterable[Scalar]) -> Value:
     """(1/n) Σ lossᵢ: the average of a batch of per-sample losses, as one Σ node and a scale."""
-    xs = list(losses)
+    xs = values(losses, "mean")
     if not xs:
         raise ValueError("mean: needs at least one loss")
     return total(xs) * (1.0 / len(xs))
@@ -167,7 +168,7 @@ def mean(losses: Iterable[Scalar]) -> Value:
 
 def l2(params: Iterable[Value]) -> Value:
     """Σ p² over the parameters, as one node (add alpha·l2(params) to a loss to decay weights)."""
-    ps = list(params)
+    ps = values(params, "l2")
     if not ps:
         raise ValueError("l2: needs at least one parameter")
     return linear(ps, ps)

@@ -14,10 +14,11 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from numbers import Integral
 from typing import Any
 
 from autograd import Value
-from autograd.text import describe, is_real
+from autograd.text import describe, is_real, name, sequence
 
 
 def _check_rate(owner: str, name: str, x: Any) -> float:
@@ -29,8 +30,9 @@ def _check_rate(owner: str, name: str, x: Any) -> float:
 class SGD:
     """Plain SGD over a list of parameters, optionally with momentum and weight decay.
 
-    step() only reads .grad and writes .data (floats), so it builds no graph. lr is a plain
-    attribute: set opt.lr each step to follow a schedule.
+    step() only reads .grad and writes .data (floats), so it builds no graph. Set opt.lr
+    each step to follow a schedule; lr, momentum and weight_decay are checked whenever they
+    are set. Each parameter may appear once: twice would step it twice.
     """
 
     def __init__(
@@ -46,13 +48,42 @@ class SGD:
         self.params = list(params)
         if not self.params:
             raise ValueError("SGD: got an empty parameter list")
-        for p in self.params:
+        first: dict[int, int] = {}
+        for i, p in enumerate(self.params):
             if type(p) is not Value:
                 raise TypeError(f"SGD: parameters must be Values, got {describe(p)}")
-        self.lr = _check_rate("SGD", "lr", lr)
-        self.momentum = _check_rate("SGD", "momentum", momentum)
-        self.weight_decay = _check_rate("SGD", "weight_decay", weight_decay)
+            if (j := first.setdefault(id(p), i)) != i:
+                raise ValueError(f"SGD: params[{j}] and params[{i}] are the same Value ({name(p)}); it "
+                                 "would be stepped twice. Pass each parameter once")
+        self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
         self._velocity: list[float | None] = [None] * len(self.params)
+
+    @property
+    def lr(self) -> float:
+        """The learning rate η, a finite number ≥ 0."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _check_rate("SGD", "lr", value)
+
+    @property
+    def momentum(self) -> float:
+        """μ, a finite number ≥ 0 (0: none)."""
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, value: float) -> None:
+        self._momentum = _check_rate("SGD", "momentum", value)
+
+    @property
+    def weight_decay(self) -> float:
+        """λ, a finite number ≥ 0 (0: none)."""
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = _check_rate("SGD", "weight_decay", value)
 
     def step(self) -> None:
         """One update of every parameter from its current .grad."""
@@ -108,12 +139,15 @@ class Minibatches:
             for each minibatch: update the parameters
 
     Each iteration over this object is one epoch. With the same seed the sequence of
-    epochs is the same. The last batch is smaller when m does not divide n.
+    epochs is the same; without one, it follows Python's global random. The last batch is
+    smaller when m does not divide n.
 
+        >>> X, y = list(range(25)), [i % 2 for i in range(25)]
         >>> batches = Minibatches(X, y, batch_size=10, seed=0)
-        >>> for epoch in range(5):
-        ...     for xb, yb in batches:
-        ...         ...
+        >>> [len(xb) for xb, yb in batches]      # one epoch
+        [10, 10, 5]
+        >>> sorted(x for xb, _ in batches for x in xb) == X      # each sample once per epoch
+        True
     """
 
     def __init__(
@@ -125,6 +159,8 @@ class Minibatches:
         seed: int | None = None,
         shuffle: bool = True,
     ) -> None:
+        sequence("Minibatches", "inputs", inputs)
+        sequence("Minibatches", "targets", targets)
         if len(inputs) != len(targets):
             raise ValueError(
                 f"Minibatches: {len(inputs)} inputs but {len(targets)} targets; they must match"
@@ -136,7 +172,9 @@ class Minibatches:
         self.inputs, self.targets = inputs, targets
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self._rng = random.Random(seed)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
+            raise ValueError(f"Minibatches: seed must be an integer or None, got {seed!r}")
+        self._rng = random.Random(random.getrandbits(64) if seed is None else int(seed))
 
     def __len__(self) -> int:
         """The number of batches in one epoch."""
