@@ -27,6 +27,19 @@ def _check_rate(owner: str, name: str, x: Any) -> float:
     return float(x)
 
 
+def _rate(name: str, doc: str) -> Any:
+    """A property of SGD holding a finite number ≥ 0, checked whenever it is set."""
+
+    def get(self: SGD) -> float:
+        value: float = getattr(self, f"_{name}")
+        return value
+
+    def put(self: SGD, value: float) -> None:
+        setattr(self, f"_{name}", _check_rate("SGD", name, value))
+
+    return property(get, put, doc=doc)
+
+
 class SGD:
     """Plain SGD over a list of parameters, optionally with momentum and weight decay.
 
@@ -34,6 +47,10 @@ class SGD:
     each step to follow a schedule; lr, momentum and weight_decay are checked whenever they
     are set. Each parameter may appear once: twice would step it twice.
     """
+
+    lr = _rate("lr", "The learning rate η, a finite number ≥ 0.")
+    momentum = _rate("momentum", "The momentum μ, a finite number ≥ 0 (0: none).")
+    weight_decay = _rate("weight_decay", "The weight decay λ, a finite number ≥ 0 (0: none).")
 
     def __init__(
         self,
@@ -57,33 +74,6 @@ class SGD:
                                  "would be stepped twice. Pass each parameter once")
         self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
         self._velocity: list[float | None] = [None] * len(self.params)
-
-    @property
-    def lr(self) -> float:
-        """The learning rate η, a finite number ≥ 0."""
-        return self._lr
-
-    @lr.setter
-    def lr(self, value: float) -> None:
-        self._lr = _check_rate("SGD", "lr", value)
-
-    @property
-    def momentum(self) -> float:
-        """μ, a finite number ≥ 0 (0: none)."""
-        return self._momentum
-
-    @momentum.setter
-    def momentum(self, value: float) -> None:
-        self._momentum = _check_rate("SGD", "momentum", value)
-
-    @property
-    def weight_decay(self) -> float:
-        """λ, a finite number ≥ 0 (0: none)."""
-        return self._weight_decay
-
-    @weight_decay.setter
-    def weight_decay(self, value: float) -> None:
-        self._weight_decay = _check_rate("SGD", "weight_decay", value)
 
     def step(self) -> None:
         """One update of every parameter from its current .grad."""
