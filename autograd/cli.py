@@ -62,6 +62,8 @@ def parse(text: str) -> ast.expr:
         else:
             hint = "is an operator missing, as in 2*x or x*y?"
         raise InputError(f"not a valid expression ({e.msg}); {hint}") from None
+    except UnicodeError:  # a lone surrogate, from bytes that are not text in this locale
+        raise InputError("the expression holds a character that is not text (a lone surrogate)") from None
     except (RecursionError, MemoryError, ValueError):
         raise InputError("the expression is nested too deeply") from None
     _check(tree)
@@ -118,7 +120,10 @@ def variables(tree: ast.expr) -> list[str]:
 def evaluate(tree: ast.expr, env: dict[str, Value]) -> Value:
     """Build the graph of a checked tree, with env giving each variable's Value."""
     if isinstance(tree, ast.Constant):
-        return Value(float(tree.value))  # type: ignore[arg-type]  # _check let only numbers through
+        try:
+            return Value(float(tree.value))  # type: ignore[arg-type]  # _check let only numbers through
+        except OverflowError:
+            raise InputError(f"the number {str(tree.value)[:20]}… is too large for a float") from None
     if isinstance(tree, ast.Name):
         if tree.id in FUNCTIONS:
             raise InputError(f"{tree.id} is a function; call it, as in {tree.id}(x)")
