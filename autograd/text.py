@@ -145,6 +145,7 @@ def undefined(v: Any, e: BaseException, xs: Sequence[Any], out: Any, anomaly: bo
 
 
 def from_finite(parents: Sequence[Any]) -> bool:
+    """Every input finite: then an infinite result is an overflow, not IEEE carrying an inf on."""
     return all(math.isfinite(p.data) for p in parents)
 
 
