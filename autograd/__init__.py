@@ -17,7 +17,38 @@ own rows, checked), functional.py (exp … softmax, linear, and the rows dot and
 mean_square), neurons.py (each neuron's z, a and δ = ∂C/∂z by Nielsen's names), and
 the teaching tools: explain, graph, gradcheck, html, notebook (show: the page in a
 notebook), cli.
+
+PyPI's unrelated `autograd` (HIPS autograd) installs a top-level package of the same name:
+installed beside gradstep, their files land in one folder and overwrite each other. So
+this file first checks its folder, and refuses to go on, saying what to do, when files of
+that package are there or some of gradstep's are missing.
 """
+
+import os as _os
+
+_OURS = ("backprop", "cli", "define", "explain", "files", "functional", "gradcheck", "graph", "html",
+         "modes", "neurons", "notebook", "numeric", "ops", "table", "text", "value", "version")
+_THEIRS = ("tracer.py", "differential_operators.py", "wrap_util.py", "extend.py", "builtins.py",
+           "test_util.py", "numpy", "scipy", "misc")  # files of HIPS autograd, none of ours
+_FIX = ("Both install a top-level package called autograd, so they cannot share one environment: "
+        "`pip uninstall autograd gradstep`, then `pip install gradstep` (or keep HIPS autograd in a "
+        "separate virtualenv: python -m venv other-env).")
+
+
+def _check_folder(here: str) -> None:
+    theirs = [f for f in _THEIRS if _os.path.exists(_os.path.join(here, f))]
+    if theirs:
+        raise ImportError(f"autograd: {here} holds gradstep's autograd and files of PyPI's other "
+                          f"`autograd` package (HIPS autograd: {', '.join(theirs[:3])}). {_FIX}")
+    missing = [f"{m}.py" for m in _OURS if not _os.path.exists(_os.path.join(here, f"{m}.py"))]
+    if missing:
+        raise ImportError(f"autograd: gradstep's autograd in {here} is missing {', '.join(missing[:3])}: "
+                          f"another `autograd` package (HIPS autograd, from PyPI) was probably installed "
+                          f"over it or uninstalled from the same folder. {_FIX}")
+
+
+_check_folder(_os.path.dirname(_os.path.abspath(__file__)))
+__gradstep__ = True  # nn checks this: the autograd it imports is gradstep's
 
 from .backprop import grad
 from .define import define_op
@@ -27,6 +58,7 @@ from .functional import (
     exp,
     linear,
     log,
+    log1p,
     logsumexp,
     matvec,
     maximum,
@@ -47,8 +79,12 @@ from .neurons import NeuronNodes, neurons
 from .notebook import show
 from .table import OPS, Op
 from .value import Value, backward, toposort
+from .version import VERSION
+
+__version__ = VERSION
 
 __all__ = [
+    "__version__",
     "Explanation",
     "GradcheckError",
     "GradcheckReport",
@@ -68,6 +104,7 @@ __all__ = [
     "gradcheck",
     "linear",
     "log",
+    "log1p",
     "logsumexp",
     "matvec",
     "maximum",

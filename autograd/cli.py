@@ -25,8 +25,10 @@ from collections.abc import Callable, Sequence
 from . import ops
 from .table import OPS, Op
 from .value import Value
+from .version import VERSION
 
 MAX_LENGTH = 500
+OUTPUT_NAMES = ("f", "out", "result", "f_")  # the first one no variable has names the output
 # The operators are written as operators; every other built-in row of the table is a function.
 OPERATOR_ROWS = ("add", "sub", "mul", "div", "pow", "neg")
 FUNCTIONS: dict[str, Callable[..., Value]] = {
@@ -65,6 +67,8 @@ def parse(text: str) -> ast.expr:
         else:
             hint = "is an operator missing, as in 2*x or x*y?"
         raise InputError(f"not a valid expression ({e.msg}); {hint}") from None
+    except UnicodeError:  # a lone surrogate, from bytes that are not text in this locale
+        raise InputError("the expression holds a character that is not text (a lone surrogate)") from None
     except (RecursionError, MemoryError, ValueError):
         raise InputError("the expression is nested too deeply") from None
     _check(tree)
@@ -127,7 +131,10 @@ def variables(tree: ast.expr) -> list[str]:
 def evaluate(tree: ast.expr, env: dict[str, Value]) -> Value:
     """Build the graph of a checked tree, with env giving each variable's Value."""
     if isinstance(tree, ast.Constant):  # a constant: it needs no gradient
-        return Value(float(tree.value), requires_grad=False)  # type: ignore[arg-type]  # only numbers pass
+        try:
+            return Value(float(tree.value), requires_grad=False)  # type: ignore[arg-type]  # only numbers pass
+        except OverflowError:
+            raise InputError(f"the number {str(tree.value)[:20]}… is too large for a float") from None
     if isinstance(tree, ast.Name):
         if tree.id in FUNCTIONS:
             raise InputError(f"{tree.id} is a function; call it, as in {tree.id}(x)")
@@ -187,11 +194,14 @@ def bindings(items: Sequence[str], needed: list[str]) -> dict[str, float]:
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m autograd",
-        description="Explain the forward and backward pass of an expression, step by step.",
-        epilog='example: python -m autograd "(x + y) * z" x=-2 y=5 z=-4. Exit status: 0 done, '
+        prog="gradstep",
+        allow_abbrev=False,  # --sv is not --svg
+        description="Explain the forward and backward pass of an expression, step by step "
+        "(also run as python -m autograd).",
+        epilog='example: gradstep "(x + y) * z" x=-2 y=5 z=-4. Exit status: 0 done, '
         "1 a gradcheck failed or a file could not be written, 2 bad input.",
     )
+    parser.add_argument("--version", action="version", version=f"gradstep {VERSION}")
     parser.add_argument("expression", help='e.g. "(x + y) * z" or "tanh(w*x + b)"')
     parser.add_argument("values", nargs="*", metavar="name=value", help="a value for each variable")
     parser.add_argument("--svg", metavar="PATH", help="also draw the graph into PATH (.svg)")
@@ -199,8 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="also run gradcheck on the gradients")
     parser.add_argument("--compact", action="store_true", help="a compact listing")
     tokens = _expression_last(sys.argv[1:] if argv is None else list(argv))
-    if "--" not in tokens and not {"-h", "--help"} & set(tokens):
-        parser.error('an expression is needed, as in: python -m autograd "x * y" x=2 y=3')
+    if "--" not in tokens and not {"-h", "--help", "--version"} & set(tokens):
+        parser.error('an expression is needed, as in: gradstep "x * y" x=2 y=3')
     args = parser.parse_args(tokens)
     try:
         return _run(args)
@@ -215,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-OPTIONS = {"--svg": 1, "--html": 1, "--check": 0, "--compact": 0, "-h": 0, "--help": 0}
+OPTIONS = {"--svg": 1, "--html": 1, "--check": 0, "--compact": 0, "-h": 0, "--help": 0, "--version": 0}
 
 
 def _expression_last(argv: list[str]) -> list[str]:
@@ -256,7 +266,11 @@ def _run(args: argparse.Namespace) -> int:
     if out.label:  # the expression is a single variable
         out_name = out.label
     else:
-        out_name = next(n for n in ("f", "out", "result", "f_") if n not in env)
+        free = [n for n in OUTPUT_NAMES if n not in env]
+        if not free:
+            taken = f"{', '.join(OUTPUT_NAMES[:-1])} and {OUTPUT_NAMES[-1]}"
+            raise InputError(f"the variables take every name the output could have ({taken}); rename one")
+        out_name = free[0]
         out.label = out_name
     print(f"{out_name} = {args.expression.strip()}")
     if env:

@@ -25,7 +25,7 @@ import numpy as np
 
 from .neurons import backward_text, forward_text, single
 from .table import bracket
-from .text import Listing, batch_note, batch_of, check_sample, num, pick, pre
+from .text import Listing, batch_note, batch_of, check_sample, describe, label, num, pick, pre
 from .value import Value, backward, toposort
 
 NOTEBOOK_LINES = 60  # a notebook shows a listing up to this long in full, a longer one's summary
@@ -145,13 +145,13 @@ def explain(root: Value, sample: int | None = None) -> Explanation:
     parameter's gradient, whose .grad sums the whole batch); the listing says which.
     """
     if type(root) is not Value:
-        raise TypeError(f"explain: root must be a Value, got {type(root).__name__}")
+        raise TypeError(f"explain: root must be a Value, got {describe(root)}")
     nodes = toposort(root)
     batch = batch_of(nodes)
     sample = check_sample("explain", sample, batch)
     # Labelled nodes go by their label, constants by their value, the rest by their place
     # in the graph (n3 is the fourth node, as in draw_dot's DOT source).
-    names = {v: v.label or (num(v.data) if not v.parents and batch_of([v]) is None else f"n{i}")
+    names = {v: label("explain", v) or (num(v.data) if not v.parents and batch_of([v]) is None else f"n{i}")
              for i, v in enumerate(nodes)}
     forward = [_forward_step(v, names, sample) for v in nodes if v.parents]
     earlier = [v for v in nodes if np.any(v.grad)]

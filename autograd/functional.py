@@ -16,12 +16,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, Union, cast, overload
 
 from . import numeric
-from .ops import EXP, LINEAR, LOG, LOGSUMEXP, MAXIMUM, RELU, SIGMOID, SOFTPLUS, TANH, TOTAL, row
+from .ops import EXP, LINEAR, LOG, LOG1P, LOGSUMEXP, MAXIMUM, RELU, SIGMOID, SOFTPLUS, TANH, TOTAL, row
 from .table import Op
-from .text import describe, finite, is_real
+from .text import describe, finite, is_real, real
 from .value import Value, apply, constant, node
 
-__all__ = ["dot", "exp", "linear", "log", "logsumexp", "matvec", "maximum", "mean_square", "relu",
+__all__ = ["dot", "exp", "linear", "log", "log1p", "logsumexp", "matvec", "maximum", "mean_square", "relu",
            "rmsnorm", "sigmoid", "softmax", "softplus", "tanh", "total"]
 
 Scalar = Union[Value, float]  # noqa: UP007 (a runtime alias for Python 3.10)
@@ -86,7 +86,7 @@ class Elementwise(Protocol):
 def _elementwise(op: Op, doc: str) -> Elementwise:
     def f(x: Any) -> Any:
         if is_real(x):
-            return op.forward(float(x))
+            return op.forward(real(op.name, x))
         if type(x) is Value:
             return apply(op, (x,))
         raise TypeError(f"{op.name}: expected a Value or a real number, got {describe(x)}")
@@ -97,6 +97,8 @@ def _elementwise(op: Op, doc: str) -> Elementwise:
 
 exp = _elementwise(EXP, "eˣ. ∂eˣ/∂x = eˣ. OverflowError past x ≈ 709.78.")
 log = _elementwise(LOG, "ln x for x > 0 (ValueError otherwise). ∂ln x/∂x = 1/x.")
+log1p = _elementwise(LOG1P, "ln(1 + x) for x > −1, exact for tiny x (where 1 + x would round). "
+                            "∂/∂x = 1/(1 + x).")
 tanh = _elementwise(TANH, "tanh x. ∂tanh x/∂x = 1 − tanh²x.")
 sigmoid = _elementwise(SIGMOID, "σ(x) = 1/(1 + e⁻ˣ), computed without overflow. ∂σ/∂x = σ(1 − σ).")
 relu = _elementwise(RELU, "max(0, x). ∂relu/∂x = 1 if x > 0 else 0 (so relu′(0) = 0).")
@@ -109,7 +111,8 @@ def values(xs: Any, owner: str) -> Sequence[Value]:
         return xs  # type: ignore[no-any-return]  # all Values already, checked at C speed
     if isinstance(xs, (str, bytes, bytearray, set, frozenset, dict)) or type(xs) is Value \
             or is_real(xs) or not hasattr(xs, "__iter__"):
-        raise TypeError(f"{owner}: expected a list of Values or numbers, got {describe(xs)}")
+        hint = "; pass model.parameters()" if hasattr(xs, "parameters") else ""  # an nn.Module
+        raise TypeError(f"{owner}: expected a list of Values or numbers, got {describe(xs)}{hint}")
     out = []
     for x in xs:
         v = constant(x)

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from . import functional
 from .backprop import grad
 from .modes import no_grad
 from .ops import BATCH_SUM
@@ -343,15 +344,20 @@ def _expected(expected: Any, xs: list[float]) -> list[float | None] | None:
     if expected is None:
         return None
     values = expected(*xs) if callable(expected) else expected
+    if values is None:
+        raise TypeError(f"gradcheck: expected({', '.join(map(num, xs))}) returned None (a forgotten "
+                        f"return?); it must return {len(xs)} number(s), one partial per input")
     if is_real(values) or isinstance(values, Value):
         values = [values]
-    values = [v.data if isinstance(v, Value) else v for v in values]
-    if len(values) != len(xs) or not all(v is None or is_real(v) for v in values):
-        raise ValueError(
-            f"gradcheck: expected must give {len(xs)} number(s) or None, one partial per input, "
-            f"got {values!r}"
-        )
-    return [None if v is None else float(v) for v in values]
+    if not isinstance(values, (list, tuple)):  # a set, a string, a generator: refused or listed
+        values = list(functional.values(values, "gradcheck: expected"))
+    # None marks a partial the student has not derived yet; the rest must be real numbers.
+    known = iter(functional.values([v for v in values if v is not None], "gradcheck: expected"))
+    given = [None if v is None else float(next(known).data) for v in values]
+    if len(given) != len(xs):
+        raise ValueError(f"gradcheck: expected must give {len(xs)} number(s) or None, one partial per "
+                         f"input, got {describe(values)}")
+    return given
 
 
 @dataclass(frozen=True)
@@ -397,11 +403,18 @@ def _row(index: tuple[int, ...], x: float, analytic: float, d: _Difference, expe
     gap = abs(analytic - numeric)
     rel = gap / abs(numeric) if numeric else (0.0 if gap == 0 else math.inf)
     notes = []
+    compared = (("autograd's value", analytic), ("the finite difference", numeric),
+                ("your expected value", expected))
+    infinite = [f"{what} is {x!r}" for what, x in compared if x is not None and not math.isfinite(x)]
     if failure:
         notes.append(failure)
         ok = False
     elif d.failure:
         notes.append(d.failure)
+        ok = False
+    elif infinite:  # inf agrees with inf, and inf ≤ atol + rtol·inf: no comparison can pass it
+        notes.append(f"{', '.join(infinite)}: not finite, so it cannot be checked (a derivative must be a "
+                     "finite number here)")
         ok = False
     else:
         close = gap <= atol + rtol * abs(numeric)
@@ -423,7 +436,7 @@ def _row(index: tuple[int, ...], x: float, analytic: float, d: _Difference, expe
                 "the derivative rule is slightly wrong"
             )
     answer_ok = None
-    if expected is not None:
+    if expected is not None and not infinite:
         e_gap = abs(analytic - expected)
         if expected_rtol is None:  # an exact formula
             answer_ok = e_gap <= atol + rtol * abs(expected) and e_gap <= max(atol, 1e-9 * abs(expected))

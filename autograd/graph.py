@@ -6,6 +6,13 @@ input -> op -> result, one edge per use (x*x has two). Node names come from the
 topological index (n0, n1, ...), never from id(), so the same graph gives the same DOT
 text in every run. Graphviz is imported only here, and only when drawing.
 
+Text from the graph (labels, scope names, op symbols) is made safe for DOT: control
+characters are written out (\x00, \n), lone surrogates become U+FFFD, and a label longer
+than MAX_LABEL characters is cut. Layout time is bounded: a graph whose arrows cross many
+ranks (one value used by many nodes far apart, as in x*x*…*x) is laid out without
+Graphviz's slow positioning step, a graph far beyond that is refused before dot runs, and
+render() and save_html() stop dot after LAYOUT_TIMEOUT seconds.
+
 Colours say what each box is:
     output        the value drawn from (the root)         red
     variable      a labelled leaf: a named input or an nn parameter (nn labels all of
@@ -29,6 +36,8 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
+import subprocess
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -36,10 +45,10 @@ from typing import Any
 
 import numpy as np
 
-from .files import write_atomically
+from .files import write_atomically, write_new
 from .neurons import box_fields, single
 from .ops import LINEAR, linear_parts
-from .text import batch_note, batch_of, check_sample, describe, num, pick, pre
+from .text import batch_note, batch_of, check_sample, describe, label, num, pick, pre, well_formed
 from .value import Value, toposort
 
 COLOURS = {
@@ -51,6 +60,15 @@ COLOURS = {
     "scope": "#fafafa",
 }
 FORMATS = ("svg", "png", "pdf")
+MAX_LABEL = 200  # characters of a label drawn in a box (DOT takes at most 16,384 per string)
+# Layout work: the ranks every arrow crosses, beyond the next one (dot makes a virtual node
+# for each). Measured with Graphviz 2.43 on x*x*…*x: 2,400 takes 5 s in dot's positioning
+# step, and skipping it (nslimit=0) takes 0.1 s; on x*y*x*y*…, 62,000 takes 20 s to route
+# splines, and straight arrows (splines=line) 1.3 s. 100,000 takes 1.5 s and 330 MB so.
+SIMPLE_LAYOUT = 1_000  # above this, skip the positioning step and draw straight arrows
+MAX_LAYOUT = 100_000  # above this, refuse
+LAYOUT_TIMEOUT = 30.0  # seconds render() and save_html() give dot
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 WEIGHT_COLOURS = ("#1f5fa8", "#c0392b")  # an arrow into a folded neuron: w > 0, w < 0
 BLANK = "\u00a0" * 12  # a grad cell left empty to fill in by hand: draw_dot(show_grad="blank")
 INSTALL = ("Install Graphviz with `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install "
@@ -113,10 +131,26 @@ def _record(*fields: str | tuple[str, ...], braces: bool = True) -> str:
     return "{ " + inner + " }" if braces else inner
 
 
-def _escape(text: str) -> str:
+def shown(text: str) -> str:
+    """Text as a box can show it: control characters written out, lone surrogates as
+    U+FFFD, at most MAX_LABEL characters."""
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), well_formed(text))
+    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
+
+
+def _escape(text: str) -> str:  # in a record label, these characters are DOT syntax
+    text = shown(text)
     for ch in "\\{}|<>\"":
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def _plain(text: str) -> Any:
+    """A label that is not a record (an op's symbol, a scope's name): graphviz quotes it;
+    a backslash is doubled so that it never escapes the closing quote."""
+    import graphviz
+
+    return graphviz.nohtml(shown(text).replace("\\", "\\\\"))
 
 
 def draw_dot(
@@ -146,8 +180,6 @@ def draw_dot(
     above the other (narrower boxes, for a screen). On a batched graph the boxes show each
     batch's mean, or with sample=k sample k's numbers; the caption says which.
     """
-    import graphviz  # only drawing needs it
-
     if type(root) is not Value:
         raise TypeError(f"draw_dot: root must be a Value, got {describe(root)}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
@@ -165,7 +197,7 @@ def draw_dot(
     # backward() always adds 1 to its root, so all-zero grads mean none were computed yet
     grads_known = any(bool(np.any(v.grad != 0.0)) for v in nodes)
 
-    def shown(x: Any) -> str:
+    def number(x: Any) -> str:  # the mean of a batch, or its sample-th entry
         return fmt(pick(x, sample))
 
     def grad_field(v: Value) -> list[str]:
@@ -173,7 +205,7 @@ def draw_dot(
             return []
         if show_grad == "blank":
             return [f"grad {BLANK}"]
-        return [f"grad {shown(v.grad)}" if grads_known else "grad —"]
+        return [f"grad {number(v.grad)}" if grads_known else "grad —"]
 
     braces = not (stack and rankdir in ("LR", "RL"))
 
@@ -219,10 +251,10 @@ def draw_dot(
                 continue
             outs = _scope_outputs(members, root, edges)
             out = outs[-1]
-            fields: list[Any] = [v.scope.rsplit("/", 1)[-1], f"data {shown(out.data)}", *grad_field(out)]
+            fields: list[Any] = [v.scope.rsplit("/", 1)[-1], f"data {number(out.data)}", *grad_field(out)]
             if (n := single(v.scope, [m for m in members if m.parents])) is not None:  # Nielsen's names
                 grads_shown = grads_known if show_grad else None
-                fields = [fields[0], *box_fields(n, root.label or "C", shown, grads_shown)]
+                fields = [fields[0], *box_fields(n, label("draw_dot", root) or "C", number, grads_shown)]
             elif len(outs) > 1:  # a block handing on a vector: how many values, and their gradient's size
                 norm = math.sqrt(math.fsum(float(np.mean(pick(o.grad, sample))) ** 2 for o in outs))
                 grads = [f"‖grad‖ {fmt(norm)}" if grads_known else "grad —"] if show_grad else []
@@ -234,21 +266,22 @@ def draw_dot(
             add(parent_scope, name, label=_record(*fields, braces=braces), shape="record", fillcolor=colour,
                 id=name)
             continue
-        label = v.label or (name if names and v.parents else "")  # constants show their data
-        fields = ([label] if label else []) + [f"data {shown(v.data)}"] + grad_field(v)
+        text = label("draw_dot", v) or (name if names and v.parents else "")  # constants show their data
+        fields = ([text] if text else []) + [f"data {number(v.data)}"] + grad_field(v)
         kind = role(v, root)
         used.add(kind)
         add(v.scope, name, label=_record(*fields, braces=braces), shape="record", fillcolor=COLOURS[kind],
             id=name)
         if v.parents:  # nohtml: a symbol like <x> is text, not Graphviz's HTML-like label
             used.add("op")
-            add(v.scope, f"{name}_op", label=graphviz.nohtml(v.row.symbol if v.row else ""), shape="circle",
+            add(v.scope, f"{name}_op", label=_plain(v.row.symbol if v.row else ""), shape="circle",
                 fillcolor=COLOURS["op"], width="0.3", fixedsize="false", margin="0.02",
                 fontsize="10", id=f"{name}_op")
 
     _emit_scopes(dot, statements)
 
     # Edges: each input into its op (once per use), each op into its result.
+    arrows: list[tuple[str, str, dict[str, str]]] = []
     seen_pairs: set[tuple[str, str]] = set()
     weighted = False
     for v in nodes:
@@ -263,15 +296,27 @@ def draw_dot(
             seen_pairs.add((tail, head))
             w = _weight(v, k) if inside_box else None
             if w is None:
-                dot.edge(tail, head)
+                arrows.append((tail, head, {}))
             else:  # into a folded neuron: the colour says the weight's sign, the width its size
                 weighted = True
                 sides = ("e", "w") if rankdir == "LR" else ("w", "e") if rankdir == "RL" else \
                     ("s", "n") if rankdir == "TB" else ("n", "s")
-                dot.edge(f"{tail}:{sides[0]}", f"{head}:{sides[1]}", color=WEIGHT_COLOURS[w < 0] + "b0",
-                         penwidth=f"{0.3 + 1.5 * min(1.0, abs(w)):.2f}")
+                arrows.append((f"{tail}:{sides[0]}", f"{head}:{sides[1]}",
+                               {"color": WEIGHT_COLOURS[w < 0] + "b0",
+                                "penwidth": f"{0.3 + 1.5 * min(1.0, abs(w)):.2f}"}))
         if v.parents and not inside_box:
-            dot.edge(f"{box[v]}_op", box[v])
+            arrows.append((f"{box[v]}_op", box[v], {}))
+    work = layout_work([(tail.split(":")[0], head.split(":")[0]) for tail, head, _ in arrows])  # no ports
+    if work > MAX_LAYOUT:
+        raise ValueError(
+            f"draw_dot: the graph is too tangled to lay out: its arrows cross {work} ranks in all "
+            f"(as when one value feeds many nodes far apart, like x in x*x*…*x), more than {MAX_LAYOUT}; "
+            "Graphviz would take minutes and gigabytes. Draw a smaller graph"
+        )
+    if work > SIMPLE_LAYOUT:  # dot's positioning and spline routing grow too fast here: skip them
+        dot.attr(nslimit="0", splines="line")
+    for tail, head, attrs in arrows:
+        dot.edge(tail, head, **attrs)
     dot.attr(label=_legend(used, weighted, batch_note(batch, sample)), labelloc="b", labeljust="l")
     return dot
 
@@ -282,7 +327,24 @@ def _weight(v: Value, k: int) -> float | None:
         return None
     w, _, x = linear_parts(v.parents)
     i = k - len(w) - 1
-    return w[i].data if 0 <= i < len(x) and math.isfinite(w[i].data) else None
+    if not 0 <= i < len(x) or type(d := w[i].data) is not float or not math.isfinite(d):
+        return None  # not a weight on an input, or a batch of them, or not a number to draw
+    return d
+
+
+def layout_work(arrows: list[tuple[str, str]]) -> int:
+    """About how many virtual nodes dot's layout will make: each arrow, beyond its first
+    rank, crosses one per rank. Ranks as dot assigns them, roughly: a node one after its
+    latest input, and an input with no inputs of its own just before its first use."""
+    rank: dict[str, int] = {}
+    for tail, head in arrows:  # in the order drawn: every box before the arrows out of it
+        rank[head] = max(rank.get(head, 0), rank.get(tail, 0) + 1)
+    sources: dict[str, int] = {}
+    for tail, head in arrows:
+        if tail not in rank:
+            sources[tail] = min(sources.get(tail, rank[head]), rank[head] - 1)
+    rank.update(sources)
+    return sum(max(0, rank[head] - rank[tail] - 1) for tail, head in arrows)
 
 
 def _innermost_scopes(nodes: list[Value]) -> dict[str, list[Value]]:
@@ -312,8 +374,6 @@ def _scope_outputs(members: list[Value], root: Value, edges: Iterable[tuple[Valu
 
 def _emit_scopes(dot: Any, statements: dict[str, list[tuple[str, dict[str, str]]]]) -> None:
     """Write each scope's statements into nested clusters (a scope inside its parent)."""
-    import graphviz
-
     number: dict[str, int] = {}  # every scope and its ancestors, in order of appearance
     for path in statements:
         parts = path.split("/") if path else []
@@ -328,7 +388,7 @@ def _emit_scopes(dot: Any, statements: dict[str, list[tuple[str, dict[str, str]]
             graph.node(name, **attrs)
         for child in children.get(path, []):
             with graph.subgraph(name=f"cluster_{number[child]}") as sub:
-                sub.attr(label=graphviz.nohtml(child.rsplit("/", 1)[-1]), style="rounded,filled",
+                sub.attr(label=_plain(child.rsplit("/", 1)[-1]), style="rounded,filled",
                          fillcolor=COLOURS["scope"], color="#bbbbbb", fontcolor="#666666",
                          fontsize="10", labeljust="l")
                 write(sub, child)
@@ -360,13 +420,15 @@ def _legend(used: set[str], weighted: bool = False, note: str = "") -> str:
 
 
 def render(root: Value, path: str | os.PathLike[str], *, dpi: float | None = None,
-           **draw_dot_kwargs: Any) -> Path:
+           timeout: float = LAYOUT_TIMEOUT, **draw_dot_kwargs: Any) -> Path:
     """Draw root's graph into path; the suffix (.svg, .png or .pdf) picks the format.
 
     dpi sets the resolution of a PNG (Graphviz's default is 96; 200 or 300 for slides;
     it also scales an SVG or PDF). Without Graphviz's `dot` program the DOT source is
-    still written beside path (same name, .dot suffix) and RuntimeError says how to
-    install Graphviz.
+    still written beside path (same name, .dot suffix; or name-2.dot, … if that exists,
+    since render never replaces a file you did not name) and RuntimeError says how to
+    install Graphviz. When dot takes more than timeout seconds it is stopped, with a
+    RuntimeError saying so.
     """
     import graphviz
 
@@ -383,14 +445,36 @@ def render(root: Value, path: str | os.PathLike[str], *, dpi: float | None = Non
     if dpi is not None:
         dot.attr(dpi=f"{dpi:g}")
     try:
-        data = dot.pipe(format=fmt_)
+        data = layout(dot, fmt_, "render", timeout)
     except graphviz.ExecutableNotFound:
-        source = path.with_suffix(".dot")
-        write_atomically(source, dot.source.encode("utf-8"))
+        wanted = path.with_suffix(".dot")  # a file the user did not name: never replace one
+        source = write_new(wanted, dot.source.encode("utf-8"))
+        instead = f" ({wanted} already exists, so it was left alone)" if source != wanted else ""
         raise RuntimeError(
             f"render: Graphviz's `dot` program was not found, so {path} was not drawn. "
-            f"The graph's DOT source was written to {source}; draw it later with "
+            f"The graph's DOT source was written to {source}{instead}; draw it later with "
             f"`dot -T{fmt_} {source} -o {path}`. {INSTALL}"
         ) from None
     write_atomically(path, data)
     return path
+
+
+def layout(dot: Any, format: str, owner: str, timeout: float = LAYOUT_TIMEOUT) -> bytes:
+    """Run Graphviz's dot on a draw_dot graph and return the picture. Without dot:
+    graphviz.ExecutableNotFound; when dot fails or takes more than timeout seconds (it is
+    then stopped): RuntimeError, naming owner."""
+    import graphviz
+
+    source: str = dot.source
+    try:
+        done = subprocess.run(["dot", f"-T{format}"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=timeout)
+    except FileNotFoundError:
+        raise graphviz.ExecutableNotFound(["dot"]) from None
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"{owner}: Graphviz's dot did not finish laying out the graph in {timeout:g} s, "
+                           "so it was stopped; draw a smaller graph (or pass collapse=True)") from None
+    if done.returncode != 0:
+        why = done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"status {done.returncode}"]
+        raise RuntimeError(f"{owner}: Graphviz's dot failed: {why[0]}")
+    return done.stdout

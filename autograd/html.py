@@ -32,9 +32,9 @@ from typing import Any
 
 from .explain import Explanation, explain
 from .files import write_atomically
-from .graph import draw_dot, fmt, no_dot
+from .graph import LAYOUT_TIMEOUT, draw_dot, fmt, layout, no_dot
 from .table import bracket
-from .text import describe, num, pick
+from .text import describe, num, pick, well_formed
 from .value import Value, toposort
 
 MAX_NODES = 2000
@@ -45,34 +45,45 @@ TWO_LAYOUTS = 400  # up to this many nodes, both box shapes are laid out and the
 
 def save_html(root: Value, path: str | os.PathLike[str], *, title: str | None = None,
               exercise: bool = False, hide: str = "gradients", tolerance: float = 1e-2,
-              abs_tolerance: float = 1e-9, sample: int | None = None) -> Path:
+              abs_tolerance: float = 1e-9, sample: int | None = None,
+              timeout: float = LAYOUT_TIMEOUT) -> Path:
     """Write the step-through page for root's graph to path (one .html file).
 
     The gradients shown are those of one backward pass from root; the .grad attributes of
-    the graph are left as they were. Needs Graphviz's `dot` to lay the graph out.
-    exercise=True: the student types the answers (see the module docstring); hide is
-    "gradients" or "both" (values too); tolerance is relative, abs_tolerance absolute. On a
-    batched graph the page shows the batch's means, or with sample=k sample k's numbers.
+    the graph are left as they were. Needs Graphviz's `dot` to lay the graph out (stopped,
+    with a RuntimeError, after timeout seconds). A graph of more than MAX_NODES nodes is
+    refused before anything is computed. exercise=True: the student types the answers (see
+    the module docstring); hide is "gradients" or "both" (values too); tolerance is
+    relative, abs_tolerance absolute. On a batched graph the page shows the batch's means,
+    or with sample=k sample k's numbers.
     """
     if type(root) is not Value:
         raise TypeError(f"save_html: root must be a Value, got {describe(root)}")
     page = html_page(root, title=title, exercise=exercise, hide=hide, tolerance=tolerance,
-                     abs_tolerance=abs_tolerance, what="save_html", sample=sample)
+                     abs_tolerance=abs_tolerance, what="save_html", sample=sample, timeout=timeout)
     return write_atomically(Path(path), page.encode("utf-8"))
 
 
 def html_page(root: Value, *, title: str | None = None, exercise: bool = False, hide: str = "gradients",
               tolerance: float = 1e-2, abs_tolerance: float = 1e-9, what: str = "html_page",
-              sample: int | None = None) -> str:
+              sample: int | None = None, timeout: float = LAYOUT_TIMEOUT) -> str:
     """The text of save_html's page (what show() puts into a notebook)."""
     if type(root) is not Value:
         raise TypeError(f"{what}: root must be a Value, got {describe(root)}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"{what}: title must be a str, got {describe(title)}")
     if hide not in HIDE:
         raise ValueError(f"{what}: hide must be 'gradients' or 'both', got {hide!r}")
     for name, t in (("tolerance", tolerance), ("abs_tolerance", abs_tolerance)):
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not (math.isfinite(t) and t >= 0):
             raise ValueError(f"{what}: {name} must be a number ≥ 0, got {t!r}")
-    e, svg = _explain_and_draw(root, what, sample)
+    if count(root, MAX_NODES) > MAX_NODES:  # before anything is computed: a huge graph is refused at once
+        raise ValueError(
+            f"{what}: the graph has more than {MAX_NODES} nodes; a step-through page is made for "
+            "graphs of up to that many (one neuron, a small circuit). Explain a bigger one with "
+            "explain(root).summary(), or draw it with draw_dot(root, collapse=True)"
+        )
+    e, svg = _explain_and_draw(root, what, sample, timeout)
     if exercise and e.batch is not None and e.sample is None:
         raise ValueError(f"{what}: an exercise on a batched graph needs one sample's numbers: pass sample=k "
                          f"(0 ≤ k < {e.batch})")
@@ -84,26 +95,41 @@ def html_page(root: Value, *, title: str | None = None, exercise: bool = False, 
     title = title or f"Backpropagation through {e.names[root]}"
     mode = {"exercise": bool(exercise), "tolerance": float(tolerance), "abs_tolerance": float(abs_tolerance),
             "hide": list(hidden) if exercise else []}
-    data = json.dumps(steps, ensure_ascii=False)
+    data = well_formed(json.dumps(steps, ensure_ascii=False))  # a label may hold a lone surrogate
     key = hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
-    return _PAGE.format(
+    return well_formed(_PAGE.format(  # a label may hold a lone surrogate, which UTF-8 cannot encode
         title=html.escape(title),
         css=_CSS,
         svg=svg,
-        steps=_script_json([]) if exercise else _script_json(steps),
+        steps=_json([]) if exercise else _json(steps),
         encoded=_encode(data, key) if exercise else "",
         key=key if exercise else "",
-        initial=_script_json(_initial(e, exercise)),
-        mode=_script_json(mode),
+        initial=_json(_initial(e, exercise)),
+        mode=_json(mode),
         script=_SCRIPT,
         help=_HELP_EXERCISE if exercise else _HELP,
         nsteps=len(steps),
         exercise="exercise" if exercise else "",
-    )
+    ))
 
 
-def _script_json(x: Any) -> str:
-    return json.dumps(x, ensure_ascii=False).replace("</", "<\\/")
+def count(root: Value, limit: int) -> int:
+    """How many nodes root's graph has, counting no further than limit + 1, so that a huge
+    graph is measured at once."""
+    seen, stack = {root}, [root]
+    while stack and len(seen) <= limit:
+        for p in stack.pop().parents:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return len(seen)
+
+
+def _json(data: Any) -> str:
+    """JSON to embed in a <script> element: no <, > or & in it (each is written as \\u003c
+    and so on), so that no label can close the element or open a comment in it."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _encode(text: str, key: str) -> str:
@@ -120,8 +146,8 @@ def decode(encoded: str, key: str) -> Any:
     return json.loads(bytes(b ^ k[i % len(k)] for i, b in enumerate(data)).decode("utf-8"))
 
 
-def _explain_and_draw(root: Value, what: str = "save_html",
-                      sample: int | None = None) -> tuple[Explanation, str]:
+def _explain_and_draw(root: Value, what: str, sample: int | None,
+                      timeout: float) -> tuple[Explanation, str]:
     """Explain one fresh backward pass and draw the graph, then put every .grad back."""
     import graphviz
 
@@ -131,17 +157,10 @@ def _explain_and_draw(root: Value, what: str = "save_html",
         for v in nodes:
             v.grad = 0.0
         e = explain(root, sample=sample)
-        n = len(nodes)
-        if n > MAX_NODES:
-            raise ValueError(
-                f"{what}: the graph has {n} nodes; a step-through page is made for graphs of up "
-                f"to {MAX_NODES} (one neuron, a small circuit). Explain a bigger one with "
-                "explain(root).summary(), or draw it with draw_dot(root, collapse=True)"
-            )
-        shapes = (False, True) if n <= TWO_LAYOUTS else (False,)
+        shapes = (False, True) if len(nodes) <= TWO_LAYOUTS else (False,)
         try:  # boxes side by side, or stacked: whichever a wide screen shows larger
-            svgs = [draw_dot(root, max_nodes=MAX_NODES, stack=s, sample=e.sample).pipe(format="svg")
-                    .decode("utf-8") for s in shapes]
+            dots = [draw_dot(root, max_nodes=MAX_NODES, stack=s, sample=e.sample) for s in shapes]
+            svgs = [layout(dot, "svg", what, timeout).decode("utf-8") for dot in dots]
         except graphviz.ExecutableNotFound:
             raise RuntimeError(no_dot(f"{what}: the graph cannot be laid out")) from None
     finally:

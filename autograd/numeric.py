@@ -83,18 +83,22 @@ def exp(x: Any) -> Any:
             from None
 
 
-def log(x: Any) -> Any:
+def log(x: Any, name: str = "log", least: float = 0.0) -> Any:
+    """ln x for x > 0; log1p(x) = ln(1 + x) for x > −1, exact where 1 + x would round."""
     if type(x) is Batch:
-        bad = ~(x > 0.0) & ~np.isnan(x)  # NaN in, NaN out; detect_anomaly() reports it
+        bad = ~(x > least) & ~np.isnan(x)  # NaN in, NaN out; detect_anomaly() reports it
         if bad.any():
             k = first(bad)
-            raise ValueError(f"log: input must be > 0, got {float(x[k])!r} in sample {k} of the batch")
-        return np.log(x)
-    if x > 0.0:
-        return math.log(x)
-    if x != x:
-        return x
-    raise ValueError(f"log: input must be > 0, got {x!r}")
+            raise ValueError(f"{name}: input must be > {least:g}, got {float(x[k])!r} "
+                             f"in sample {k} of the batch")
+        return np.log(x) if least == 0.0 else np.log1p(x)
+    if x > least or x != x:
+        return (math.log if least == 0.0 else math.log1p)(x) if x == x else x
+    raise ValueError(f"{name}: input must be > {least:g}, got {x!r}")
+
+
+def log1p(x: Any) -> Any:
+    return log(x, "log1p", -1.0)
 
 
 def tanh(x: Any) -> Any:

@@ -80,6 +80,8 @@ NEG = row("neg", "neg", "-{x}", operator.neg, (lambda x, out: -1.0, "∂{out}/�
 EXP = row("exp", "exp", "exp({x})", numeric.exp, (lambda x, out: out, "∂{out}/∂{x} = e^{x} = {out}"))
 LOG = row("log", "log", "log({x})", numeric.log, (lambda x, out: 1.0 / x, "∂{out}/∂{x} = 1/{x}"),
           domain=[(0.2, 3.0)])
+LOG1P = row("log1p", "log1p", "log1p({x})", numeric.log1p,  # log(1 + x), exact at tiny x
+            (lambda x, out: 1.0 / (1.0 + x), "∂{out}/∂{x} = 1/(1 + {x})"), domain=[(-0.5, 2.0)])
 TANH = row("tanh", "tanh", "tanh({x})", numeric.tanh,
            (lambda x, out: 1.0 - out * out, "∂{out}/∂{x} = 1 − {out}²"))
 SIGMOID = row("sigmoid", "σ", "σ({x})", numeric.sigmoid,

@@ -91,6 +91,19 @@ def finite(x: Any) -> bool:
     return bool(np.isfinite(x).all()) if isinstance(x, np.ndarray) else math.isfinite(x)
 
 
+def sequence(owner: str, what: str, x: Any) -> Any:
+    """x, if it is an ordered sequence with len() and indexing (a list, a tuple, an array);
+    a TypeError naming owner and what otherwise."""
+    ordered = hasattr(x, "__getitem__") and not isinstance(x, (str, bytes, bytearray, dict))
+    try:
+        len(x)
+    except TypeError:
+        ordered = False
+    if not ordered:
+        raise TypeError(f"{owner}: {what} must be a sequence (a list or an array), got {describe(x)}")
+    return x
+
+
 def describe(x: Any) -> str:
     """A type and a short repr, for error messages: "str '0.5'"."""
     r = repr(x)
@@ -160,6 +173,23 @@ def value_html(v: Any) -> str:
     return table(["label", "data", "grad", ""], [[v.label or "—", num(v.data), num(v.grad), made]])
 
 
+def well_formed(s: str) -> str:
+    """s with each lone surrogate (which UTF-8 cannot encode) replaced by U+FFFD."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def label(owner: str, v: Any) -> str:
+    """v.label, checked where it is read: it is writable, so it may have been set to anything."""
+    if not isinstance(v.label, str):
+        raise TypeError(f"{owner}: a label must be a str, got {describe(v.label)} "
+                        f"(the label of a node with data {v.data!r})")
+    return v.label
+
+
 def reworded(e: BaseException, message: str) -> BaseException:
     """The same kind of exception with a clearer message."""
     try:
@@ -172,8 +202,11 @@ def reworded(e: BaseException, message: str) -> BaseException:
 
 
 def name(v: Any) -> str:
-    """x=-2.0 for a labelled node, -2.0 otherwise."""
-    return f"{v.label}={v.data!r}" if v.label else repr(v.data)
+    """x=-2.0 for a labelled node, -2.0 otherwise (a batch: its size and first numbers)."""
+    shown = repr(v.data)
+    if isinstance(v.data, np.ndarray) and len(shown) > 60:
+        shown = f"a batch of {v.data.size}: {shown[:40]}…"
+    return f"{v.label}={shown}" if v.label else shown
 
 
 def call(v: Any, parents: Sequence[Any] | None = None, op: Any = None) -> str:
@@ -212,6 +245,39 @@ def undefined(v: Any, e: BaseException, xs: Sequence[Any], out: Any, anomaly: bo
             break
     msg = f"backward through {call(v)}: the local derivative{which} is undefined here ({e})"
     return FloatingPointError("detect_anomaly: " + msg) if anomaly else reworded(e, msg)
+
+
+def from_finite(parents: Sequence[Any]) -> bool:
+    """Every input finite: then an infinite result is an overflow, not IEEE carrying an inf on."""
+    return all(map(finite, (p.data for p in parents)))
+
+
+def non_finite(v: Any, parents: Sequence[Any], op: Any, data: Any) -> ArithmeticError:
+    """A forward result of ±inf or NaN: from finite inputs an overflow, refused like exp(1000)
+    is; from inputs already inf or NaN, what detect_anomaly() reports. Over a batch: the
+    first sample that is not finite."""
+    where = ""
+    if isinstance(data, np.ndarray):
+        k = int(np.flatnonzero(~np.isfinite(data))[0])
+        data, where = float(data.flat[k]), f" at sample {k}"
+    if not from_finite(parents):
+        return FloatingPointError(f"detect_anomaly: {call(v, parents, op)} = {data!r}{where}")
+    why = "the result is too large for a float (the largest is 1.8e308)" if math.isinf(data) else \
+        "NaN from finite inputs: a step overflowed, or the op has no real answer here"
+    return OverflowError(f"{op.name}: {call(v, parents, op)} = {data!r}{where}: {why}")
+
+
+def check_grads(nodes: Sequence[Any], grads: Sequence[Any]) -> None:
+    """backward(): every .grad must be a number before anything changes."""
+    for v, g in zip(nodes, grads):
+        if not (is_real(g) or isinstance(g, np.ndarray) and g.dtype.kind == "f"):
+            raise TypeError(f"backward: {name(v)} has .grad = {describe(g)}; it must be a number")
+
+
+def not_a_leaf(v: Any) -> str:
+    return (f"cannot pickle or copy {call(v)}: it is a node of a graph, made by an op, and only leaves "
+            "(inputs, parameters) can be; pickle or copy the leaves (or the model), then run the forward "
+            "pass again")
 
 
 def stale(v: Any, i: int) -> RuntimeError:

@@ -12,6 +12,7 @@ nodes, the backward pass. (The modes no_grad, detect_anomaly and scope are in mo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import filterfalse
 from typing import Any
@@ -85,6 +86,12 @@ class Value:
 
     def __format__(self, spec: str) -> str:  # f"{v:.4f}" formats the data
         return format(self._data, spec) if spec else repr(self)
+
+    def __reduce__(self) -> Any:  # pickle and copy: a leaf becomes a new leaf; a node is refused
+        if self._row is not None:
+            raise TypeError(text.not_a_leaf(self))
+        state = {"grad": self.grad, "requires_grad": self.requires_grad, "_scope": self._scope}
+        return Value, (self._data, self.label), (None, state)
 
     # Arithmetic: each operator is one row of the table; a number on either side is a constant.
     def __add__(self, other: Value | float) -> Value: return _binary(ADD, self, other)
@@ -221,8 +228,9 @@ def _node(op: Op, data: Any, parents: tuple[Value, ...], needs_grad: bool) -> Va
         v._row, v._parents, v.requires_grad = op, parents, needs_grad
     else:
         v._row, v._parents, v.requires_grad = None, (), False
-    if anomaly and not text.finite(data):
-        raise FloatingPointError(f"detect_anomaly: {text.call(v, parents, op)} = {data!r}")
+    if not (math.isfinite(data) if type(data) is float else text.finite(data)) and \
+            (anomaly or text.from_finite(parents)):  # 1e300 * 1e300 is refused, inf * 2 is not
+        raise text.non_finite(v, parents, op, data)
     return v
 
 
@@ -263,10 +271,8 @@ def backward(root: Value, observe: Observer | None = None) -> None:
                          "or only from constants (numbers, or Values made with requires_grad=False)")
     order = toposort(root)
     old = [v.grad for v in order]
-    if not set(map(type, old)) <= {float}:  # the usual case is checked at C speed
-        for v, g in zip(order, old):
-            if not (is_real(g) or type(g) is Batch):
-                raise TypeError(f"backward: {text.name(v)} has .grad = {describe(g)}; it must be a number")
+    if not set(map(type, old)) <= {float}:  # the usual case is checked at C speed, the rest here:
+        text.check_grads(order, old)
     watch = watch_for_anomalies(observe)
     # From zero, adding the old grads back at the end: grads left by an earlier pass must not
     # flow on (micrograd's repeated-backward bug), and a second call doubles every grad exactly.

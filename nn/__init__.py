@@ -6,6 +6,19 @@ with its replays (an animated GIF, a page with a slider), on top of autograd.
     >>> X, y = make_moons(100, noise=0.1, seed=0)
 """
 
+import autograd
+
+if getattr(autograd, "__gradstep__", None) is not True:  # HIPS autograd in its place
+    where = getattr(autograd, "__file__", None) or ", ".join(getattr(autograd, "__path__", [])) or "?"
+    raise ImportError(
+        f"nn: the autograd package Python finds ({where}) is not gradstep's: PyPI's other "
+        "`autograd` package (HIPS autograd) installs a package of the same name, and its files have "
+        "replaced gradstep's. They cannot share one environment: `pip uninstall autograd gradstep`, then "
+        "`pip install gradstep` (or keep HIPS autograd in a separate virtualenv: python -m venv other-env)."
+    )
+
+from autograd.version import VERSION as __version__
+
 from .data import accuracy, make_moons, make_spiral, nand_data, xor_data
 from .history import History, Snapshot
 from .losses import (
@@ -22,6 +35,7 @@ from .optim import SGD, Adam, AdamW, Minibatches, Optimizer, linear_decay
 from .replay import save_replay_gif, save_replay_html
 
 __all__ = [
+    "__version__",
     "ACTIVATIONS",
     "Adam",
     "AdamW",

@@ -14,7 +14,8 @@ from typing import Any, Union
 
 import numpy as np
 
-from autograd import Value, linear, log, logsumexp, maximum, relu, softplus, total
+from autograd import Value, linear, log, log1p, logsumexp, maximum, relu, softplus, total
+from autograd.functional import values
 from autograd.ops import BATCH_SUM
 from autograd.text import describe, is_real
 from autograd.value import apply, constant
@@ -27,6 +28,10 @@ def _value(owner: str, x: object) -> Value:
     if v is None:
         raise TypeError(f"{owner}: expected a Value or a real number, got {describe(x)}")
     return v
+
+
+def _is_bool(x: object) -> bool:  # True, False, numpy.True_: is_real takes them for 1 and 0
+    return isinstance(x, bool) or getattr(getattr(x, "dtype", None), "kind", "") == "b"
 
 
 def _as_list(owner: str, x: object) -> list[Any]:
@@ -105,11 +110,23 @@ def _safe_log(x: Value) -> Value:
     return (x - _EPS) * (1.0 / _EPS) + math.log(_EPS)
 
 
+def _safe_log1m(p: Value) -> Value:
+    """log(1 − p) as log1p(−p), which is exact for tiny p (1 − 1e-13 would round first);
+    continued below ε like _safe_log. Over a batch, with u = −p and u₀ = ε − 1:
+    log1p max(u, u₀) − relu(u₀ − u)/ε is the same curve."""
+    if isinstance(p.data, np.ndarray):
+        return log1p(maximum(-p, _EPS - 1.0)) - relu(p + (_EPS - 1.0)) * (1.0 / _EPS)
+    if 1.0 - p.data > _EPS:
+        return log1p(-p)
+    return _safe_log(1.0 - p)
+
+
 def binary_cross_entropy(p: Scalar, target: Any, *, reduction: str = "mean") -> Value:
     """−(t·log p + (1 − t)·log(1 − p)) for a probability p and a target t in [0, 1].
 
     Finite everywhere: below 1e-12 each log is continued along its tangent, so p = 0 with
-    t = 1 costs about 28.6 and its gradient still points the right way. Through a sigmoid,
+    t = 1 costs about 28.6 and its gradient still points the right way; log(1 − p) is
+    log1p(−p), exact for tiny p. Through a sigmoid,
     p = σ(z), the gradient with respect to the logit is p − t (seed 003). σ(z) rounds to
     exactly 1.0 once z > 36, and no formula on p can undo that; for such logits use
     binary_cross_entropy_with_logits(z, t), which is exact for any z.
@@ -126,39 +143,51 @@ def binary_cross_entropy(p: Scalar, target: Any, *, reduction: str = "mean") -> 
     if np.any(t != 0.0):  # a zero weight would only add 0·log p
         terms.append(t * _safe_log(p))
     if np.any(t != 1.0):
-        terms.append((1.0 - t) * _safe_log(1.0 - p))
+        terms.append((1.0 - t) * _safe_log1m(p))
     return _reduce("binary_cross_entropy", -(terms[0] if len(terms) == 1 else terms[0] + terms[1]), reduction)
 
 
 def binary_cross_entropy_with_logits(z: Scalar, target: Any, *, reduction: str = "mean") -> Value:
-    """binary_cross_entropy(σ(z), t) computed from the logit z: softplus(z) − t·z.
+    """binary_cross_entropy(σ(z), t) computed from the logit z: t·softplus(−z) + (1 − t)·softplus(z),
+    since −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z).
 
-    Exact and finite for any z (σ(40) rounds to 1.0, but this does not need σ(40)); its
-    gradient with respect to z is σ(z) − t.
+    Exact and finite for any z: both terms are ≥ 0, so nothing cancels (softplus(z) − t·z,
+    the same number on paper, loses every digit at z = 35, t = 1), and σ(40), which rounds
+    to 1.0, is never needed. Its gradient with respect to z is σ(z) − t.
     """
     t = _check_probability_target("binary_cross_entropy_with_logits", target)
     z = _value("binary_cross_entropy_with_logits", z)
-    return _reduce("binary_cross_entropy_with_logits", softplus(z) - t * z, reduction)
+    terms = []
+    if np.any(t != 0.0):
+        terms.append(t * softplus(-z))
+    if np.any(t != 1.0):
+        terms.append((1.0 - t) * softplus(z))
+    return _reduce("binary_cross_entropy_with_logits", terms[0] if len(terms) == 1 else terms[0] + terms[1],
+                   reduction)
 
 
 def cross_entropy(logits: Sequence[Scalar], target_index: Any, *, reduction: str = "mean") -> Value:
-    """−log softmax(z)[target] = log Σⱼ e^zⱼ − z_target (seed 001's ℓ = −log f(x)_y).
+    """−log softmax(z)[target] = log Σⱼ e^(zⱼ − z_target) (seed 001's ℓ = −log f(x)_y).
 
-    Computed with log-sum-exp, so logits of 1000 stay finite. The gradient with respect to
-    z is softmax(z) − onehot(target). Over a batch, target_index is an array of class
-    indices, one per sample, and z_target is one Σ node: Σ_c onehot_c · z_c.
+    Each logit is measured from the target's before the log-sum-exp, so nothing cancels:
+    log Σⱼ e^zⱼ − z_target would lose every digit for logits like 1e15 and 1e15 − 1. The
+    gradient with respect to z is softmax(z) − onehot(target). Over a batch, target_index
+    is an array of class indices, one per sample, and z_target is one Σ node: Σ_c onehot_c · z_c.
     """
     zs = [_value("cross_entropy", z) for z in _as_list("cross_entropy", logits)]
     if not zs:
         raise ValueError("cross_entropy: needs at least one logit")
-    if isinstance(target_index, np.ndarray):
+    if isinstance(target_index, np.ndarray) and target_index.ndim > 0:
         if target_index.ndim != 1 or target_index.dtype.kind not in "iu" or \
                 not ((target_index >= 0) & (target_index < len(zs))).all():
             raise ValueError(f"cross_entropy: targets must be class indices in 0..{len(zs) - 1}, "
                              f"one per sample, got {describe(target_index)}")
         onehots = [(target_index == c).astype(float) for c in range(len(zs))]
-        return _reduce("cross_entropy", logsumexp(zs) - linear(onehots, zs), reduction)
-    if isinstance(target_index, bool) or not isinstance(target_index, int):
+        zt = linear(onehots, zs)
+        return _reduce("cross_entropy", logsumexp([z - zt for z in zs]), reduction)
+    if _is_bool(target_index):
+        raise ValueError(f"cross_entropy: target_index must be an integer, got {describe(target_index)}")
+    if not isinstance(target_index, int):
         if is_real(target_index) and float(target_index).is_integer():
             target_index = int(target_index)
         else:
@@ -167,25 +196,26 @@ def cross_entropy(logits: Sequence[Scalar], target_index: Any, *, reduction: str
         raise ValueError(
             f"cross_entropy: target_index {target_index} is out of range for {len(zs)} logits"
         )
-    return logsumexp(zs) - zs[int(target_index)]
+    zt = zs[target_index]
+    return logsumexp([z - zt for z in zs])
 
 
 def hinge_loss(score: Scalar, label: Any, *, reduction: str = "mean") -> Value:
     """max(0, 1 − label·score) for a label of −1 or +1 (the SVM loss of micrograd's demo);
     over a batch, an array of labels."""
-    if isinstance(label, np.ndarray):
+    if isinstance(label, np.ndarray) and label.ndim > 0:
         if label.ndim != 1 or label.dtype.kind not in "iuf" or not np.isin(label, (-1.0, 1.0)).all():
             raise ValueError(f"hinge_loss: labels must be -1 or +1, got {describe(label)}")
         return _reduce("hinge_loss", relu(1.0 - label.astype(float) * _value("hinge_loss", score)), reduction)
-    if not is_real(label) or float(label) not in (-1.0, 1.0):
-        raise ValueError(f"hinge_loss: label must be -1 or +1, got {label!r}")
+    if _is_bool(label) or not is_real(label) or float(label) not in (-1.0, 1.0):
+        raise ValueError(f"hinge_loss: label must be -1 or +1, got {describe(label)}")
     return relu(1.0 - float(label) * _value("hinge_loss", score))
 
 
 def mean(losses: Value | Iterable[Scalar]) -> Value:
     """(1/n) Σ lossᵢ: the average of per-sample losses, as one Σ node and a scale; a batch
     of losses (one Value over a batch) is averaged over its samples."""
-    xs = [losses] if type(losses) is Value else list(losses)  # type: ignore[arg-type]
+    xs = [losses] if type(losses) is Value else values(losses, "mean")
     if not xs:
         raise ValueError("mean: needs at least one loss")
     m = total(xs) * (1.0 / len(xs)) if len(xs) > 1 else _value("mean", xs[0])
@@ -194,7 +224,7 @@ def mean(losses: Value | Iterable[Scalar]) -> Value:
 
 def l2(params: Iterable[Value]) -> Value:
     """Σ p² over the parameters, as one node (add alpha·l2(params) to a loss to decay weights)."""
-    ps = list(params)
+    ps = values(params, "l2")
     if not ps:
         raise ValueError("l2: needs at least one parameter")
     return linear(ps, ps)

@@ -13,7 +13,7 @@ import json
 import math
 import os
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from numbers import Integral
 from pathlib import Path
 from typing import Any, Union
@@ -21,7 +21,7 @@ from typing import Any, Union
 import numpy as np
 
 from autograd import Value, linear, scope
-from autograd.files import write_atomically
+from autograd.files import read_limited, write_atomically
 from autograd.functional import values
 from autograd.ops import RELU, SIGMOID, TANH
 from autograd.text import describe, is_real, num, table
@@ -66,10 +66,11 @@ def _check_count(owner: str, what: str, n: Any) -> int:
 
 
 def _rng(owner: str, seed: Any) -> random.Random:
-    """A random generator for a seed: None (fresh each time) or an integer."""
+    """A random generator for a seed: an integer, or None to draw from Python's global
+    random (so random.seed(1337) repeats a run, as in micrograd's demo)."""
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
         raise ValueError(f"{owner}: seed must be an integer or None, got {seed!r}")
-    return random.Random(None if seed is None else int(seed))
+    return random.Random(random.getrandbits(64) if seed is None else int(seed))
 
 
 def _as_inputs(owner: str, x: Inputs, nin: int) -> list[Value]:
@@ -92,10 +93,14 @@ def _as_inputs(owner: str, x: Inputs, nin: int) -> list[Value]:
 
 
 class Module:
-    """Something with parameters: zero_grad, save and load for all of them.
+    """Something with parameters: zero_grad, save and load, state_dict and load_state_dict
+    for all of them.
 
-    A subclass overrides named_parameters() (as Neuron, Layer and MLP do) or, micrograd's
-    way, just parameters(); everything else then works, save and load included.
+    A subclass may just set attributes, as with torch.nn.Module: the Values among them
+    (leaves, not nodes computed from others), the Modules, and the lists, tuples and dicts
+    of those are its parameters, named after the attributes ("encoder.layer1.neuron1.w1",
+    "weights.0"). Or it overrides named_parameters() (as Neuron, Layer and MLP do) or,
+    micrograd's way, just parameters(). Everything else then works.
     """
 
     def parameters(self) -> list[Value]:
@@ -107,8 +112,21 @@ class Module:
         """(name, Value) pairs; the names, like 'layer1.neuron3.w2', are fixed by the
         structure (the labels start out the same but are yours to change)."""
         if type(self).parameters is Module.parameters:  # neither method overridden
-            return []
+            return _found(self)
         return [(f"p{i}", p) for i, p in enumerate(self.parameters())]
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's number by name, in order: a snapshot (torch's holds the live
+        tensors; these are floats), for load_state_dict() or for keeping the best model."""
+        return {name: p.item() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Set every parameter from state, as state_dict() gives it. All or nothing: a
+        missing, unexpected or non-finite entry raises ValueError and changes nothing."""
+        if not isinstance(state, Mapping):
+            raise TypeError("load_state_dict: expected a dict of parameter values (as state_dict() gives), "
+                            f"got {describe(state)}")
+        self._assign("load_state_dict", state, "the state dict")
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0 before the next backward()."""
@@ -136,7 +154,8 @@ class Module:
         """Write the parameters to a JSON file (floats round-trip exactly).
 
         The file is written beside the target and renamed into place, so an interrupted
-        save never leaves a half-written file behind.
+        save never leaves a half-written file behind; an existing file keeps its mode, and
+        a read-only one, or one that is not a regular file, is refused (autograd.files).
         """
         named = self.named_parameters()
         for name, p in named:
@@ -152,10 +171,11 @@ class Module:
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read parameters written by save(). All or nothing: a truncated or corrupt file,
-        or one for a different architecture, raises ValueError and changes nothing."""
+        one for a different architecture, one that is not a regular file (a FIFO,
+        /dev/zero) or one over 64 MiB raises ValueError and changes nothing."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_limited(path, "load", what="model file").decode("utf-8")
         except UnicodeDecodeError as e:
             raise ValueError(f"load: {path} is not a text file ({e})") from None
         try:
@@ -170,9 +190,14 @@ class Module:
         if theirs != mine:
             raise ValueError(f"load: {path} holds {_describe(theirs)}, but this model is {_describe(mine)}")
         values = doc.get("parameters")
-        named = self.named_parameters()
         if not isinstance(values, dict):
             raise ValueError(f"load: {path} has no parameter table")
+        self._assign("load", values, str(path))
+
+    def _assign(self, owner: str, values: Mapping[str, Any], where: str) -> None:
+        """Set the parameters from values (name -> number), once every name and number is
+        checked: ValueError, naming owner and where the values came from, otherwise."""
+        named = self.named_parameters()
         names = [name for name, _ in named]
         if list(values) != names:
             missing = [n for n in names if n not in values]
@@ -181,20 +206,61 @@ class Module:
                 detail = f"missing {missing[:3]}"
             else:
                 detail = f"unexpected {extra[:3]}" if extra else "in a different order"
-            raise ValueError(f"load: {path} has the wrong parameters: {detail}")
+            raise ValueError(f"{owner}: {where} has the wrong parameters: {detail}")
         new = []
         for name in names:
             x = values[name]
             try:
-                ok = not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(float(x))
+                ok = not isinstance(x, bool) and is_real(x) and math.isfinite(float(x))
             except OverflowError:  # an integer too large for a float
                 ok = False
             if not ok:
                 shown = repr(x) if len(repr(x)) < 40 else repr(x)[:37] + "..."
-                raise ValueError(f"load: parameter {name} in {path} is {shown}, not a finite number")
+                raise ValueError(f"{owner}: parameter {name} in {where} is {shown}, not a finite number")
             new.append(float(x))
         for (_, p), x in zip(named, new):  # only now, with everything checked
             p.data = x
+
+
+def _found(module: Module) -> list[tuple[str, Value]]:
+    """The parameters among a module's attributes, in the order they were set (see Module):
+    each Value once (tied weights), each module once (modules that refer to each other)."""
+    found: list[tuple[str, Value]] = []
+    seen: set[int] = {id(module)}
+    stack = _members(module)
+    while stack:
+        name, x = stack.pop()
+        if id(x) in seen:
+            continue
+        if type(x) is Value:
+            seen.add(id(x))
+            if not x.parents:  # a node computed from others (a stored output) is no parameter
+                found.append((name, x))
+        elif isinstance(x, Module) and not _plain(x):  # Neuron, Layer, MLP: they name their own
+            seen.add(id(x))
+            for sub, p in x.named_parameters():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    found.append((f"{name}.{sub}", p))
+        elif isinstance(x, (Module, list, tuple, dict)):
+            seen.add(id(x))
+            stack += [(f"{name}.{key}", y) for key, y in _members(x)]
+    return found
+
+
+def _plain(module: Module) -> bool:
+    """A subclass that overrides neither parameters() nor named_parameters()."""
+    return type(module).parameters is Module.parameters and \
+        type(module).named_parameters is Module.named_parameters
+
+
+def _members(x: Any) -> list[tuple[str, Any]]:
+    """(name, member) of a module's attributes or a container's items, last first (a stack)."""
+    if isinstance(x, Module):
+        pairs: Any = getattr(x, "__dict__", {}).items()
+    else:
+        pairs = x.items() if isinstance(x, dict) else enumerate(x)
+    return [(str(key), y) for key, y in pairs][::-1]
 
 
 def _describe(config: Any) -> str:

@@ -24,12 +24,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
 from autograd import Value
-from autograd.text import describe, is_real, table
+from autograd.text import describe, is_real, name, sequence, table
 
 
 def _check_rate(owner: str, name: str, x: Any) -> float:
@@ -45,21 +46,40 @@ def _check_params(owner: str, params: Iterable[Value]) -> list[Value]:
     out = list(params)
     if not out:
         raise ValueError(f"{owner}: got an empty parameter list")
-    for p in out:
+    first: dict[int, int] = {}
+    for i, p in enumerate(out):
         if type(p) is not Value:
             raise TypeError(f"{owner}: parameters must be Values, got {describe(p)}")
+        if (j := first.setdefault(id(p), i)) != i:
+            raise ValueError(f"{owner}: params[{j}] and params[{i}] are the same Value ({name(p)}); it "
+                             "would be stepped twice. Pass each parameter once")
     return out
 
 
+def _rate(attr: str, doc: str) -> Any:
+    """A property holding a finite number ≥ 0, checked whenever it is set (opt.lr = "0.1"
+    is refused there, not at the next step)."""
+
+    def get(self: Optimizer) -> float:
+        value: float = getattr(self, f"_{attr}")
+        return value
+
+    def put(self: Optimizer, value: float) -> None:
+        setattr(self, f"_{attr}", _check_rate(type(self).__name__, attr, value))
+
+    return property(get, put, doc=doc)
+
+
 class Optimizer:
-    """What every optimizer here shares: the parameter list (checked), a learning rate lr
-    that is a plain attribute (set opt.lr each step to follow a schedule), zero_grad().
-    step() only reads .grad and writes .data (floats), so it builds no graph."""
+    """What every optimizer here shares: the parameter list (checked: Values, each once), a
+    learning rate lr (set opt.lr each step to follow a schedule; checked whenever it is
+    set), zero_grad(). step() only reads .grad and writes .data, so it builds no graph."""
+
+    lr = _rate("lr", "The learning rate η, a finite number ≥ 0.")
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
-        owner = type(self).__name__
-        self.params = _check_params(owner, params)
-        self.lr = _check_rate(owner, "lr", lr)
+        self.params = _check_params(type(self).__name__, params)
+        self.lr = lr
 
     def step(self) -> None:
         """One update of every parameter from its current .grad."""
@@ -74,9 +94,13 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain SGD over a list of parameters, optionally with momentum and weight decay.
 
-    step() only reads .grad and writes .data (floats), so it builds no graph. lr is a plain
-    attribute: set opt.lr each step to follow a schedule.
+    step() only reads .grad and writes .data (floats), so it builds no graph. Set opt.lr
+    each step to follow a schedule; lr, momentum and weight_decay are checked whenever they
+    are set. Each parameter may appear once: twice would step it twice.
     """
+
+    momentum = _rate("momentum", "The momentum μ, a finite number ≥ 0 (0: none).")
+    weight_decay = _rate("weight_decay", "The weight decay λ, a finite number ≥ 0 (0: none).")
 
     def __init__(
         self,
@@ -86,8 +110,7 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _check_rate("SGD", "momentum", momentum)
-        self.weight_decay = _check_rate("SGD", "weight_decay", weight_decay)
+        self.momentum, self.weight_decay = momentum, weight_decay
         self._velocity: list[float | None] = [None] * len(self.params)
 
     def step(self) -> None:
@@ -131,11 +154,14 @@ class Adam(Optimizer):
     """Adam, as torch.optim.Adam computes it (see the module doc): bias-corrected running
     means of the gradient and of its square; weight_decay adds λ·w to the gradient.
 
-    lr, betas, eps and weight_decay are plain attributes, read at every step (set opt.lr
-    each step to follow a schedule). step_count is the number of steps taken (t above).
+    lr, betas, eps and weight_decay are read at every step (set opt.lr each step to follow
+    a schedule; lr, eps and weight_decay are checked whenever they are set). step_count is
+    the number of steps taken (t above).
     """
 
     decoupled = False  # AdamW: the weight decays by itself, outside the gradient
+    eps = _rate("eps", "The ε added to √v̂, a finite number ≥ 0.")
+    weight_decay = _rate("weight_decay", "The weight decay λ, a finite number ≥ 0 (0: none).")
 
     def __init__(
         self,
@@ -148,8 +174,7 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         owner = type(self).__name__
         self.betas = _check_betas(owner, betas)
-        self.eps = _check_rate(owner, "eps", eps)
-        self.weight_decay = _check_rate(owner, "weight_decay", weight_decay)
+        self.eps, self.weight_decay = eps, weight_decay
         self.step_count = 0
         self.m = [0.0] * len(self.params)  # running mean of the gradient, per parameter
         self.v = [0.0] * len(self.params)  # running mean of its square
@@ -221,12 +246,15 @@ class Minibatches:
             for each minibatch: update the parameters
 
     Each iteration over this object is one epoch. With the same seed the sequence of
-    epochs is the same. The last batch is smaller when m does not divide n.
+    epochs is the same; without one, it follows Python's global random. The last batch is
+    smaller when m does not divide n.
 
+        >>> X, y = list(range(25)), [i % 2 for i in range(25)]
         >>> batches = Minibatches(X, y, batch_size=10, seed=0)
-        >>> for epoch in range(5):
-        ...     for xb, yb in batches:
-        ...         ...
+        >>> [len(xb) for xb, yb in batches]      # one epoch
+        [10, 10, 5]
+        >>> sorted(x for xb, _ in batches for x in xb) == X      # each sample once per epoch
+        True
     """
 
     def __init__(
@@ -238,6 +266,8 @@ class Minibatches:
         seed: int | None = None,
         shuffle: bool = True,
     ) -> None:
+        sequence("Minibatches", "inputs", inputs)
+        sequence("Minibatches", "targets", targets)
         if len(inputs) != len(targets):
             raise ValueError(
                 f"Minibatches: {len(inputs)} inputs but {len(targets)} targets; they must match"
@@ -249,7 +279,9 @@ class Minibatches:
         self.inputs, self.targets = inputs, targets
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self._rng = random.Random(seed)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
+            raise ValueError(f"Minibatches: seed must be an integer or None, got {seed!r}")
+        self._rng = random.Random(random.getrandbits(64) if seed is None else int(seed))
 
     def __len__(self) -> int:
         """The number of batches in one epoch."""

@@ -12,7 +12,6 @@ import contextlib
 import importlib
 import os
 import shutil
-from contextlib import contextmanager
 
 import pytest
 
@@ -43,24 +42,6 @@ def need_program(name: str, what: str) -> str:
         pytest.skip(f"`{name}` is not installed", allow_module_level=True)
     return path
 
-
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@contextmanager
-def chromium_browser():
-    """The system's headless Chromium, driven by Playwright (which never downloads one):
-    a skip locally, a failure in CI (GRADSTEP_REQUIRE_BROWSER=1), when either is missing."""
-    sync_api = need_module("playwright.sync_api", "BROWSER")
-    found = [shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")]
-    executable = next((path for path in found if path), None) or need_program("chromium", "BROWSER")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def numeric_gradient(f, xs, h=1e-6):

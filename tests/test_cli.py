@@ -71,6 +71,8 @@ def test_svg_and_html_options(tmp_path, capsys):
         ("x" + " + x" * 200, "limit is 500"),
         ("x\n+ 1", "one line"),
         ("__builtins__", "name __builtins__"),
+        ("x\udcff", "not text (a lone surrogate)"),
+        ("1" * 400 + " * x", "the number 11111111111111111111… is too large for a float"),
     ],
 )
 def test_anything_but_arithmetic_is_refused_with_status_2(tmp_path, expression, message):

@@ -88,11 +88,16 @@ def test_detect_anomaly_on_sqrt_at_zero_names_op_values_and_labels():
 
 
 def test_detect_anomaly_catches_non_finite_forward_results():
+    # Issue 14: an overflow from finite inputs raises OverflowError in and out of the mode,
+    # as exp(1000) and x ** 2 always did; the mode catches inf and NaN made from inf or NaN.
     big = Value(1e200, "big")
-    assert math.isinf((big * big).data)  # outside the mode: IEEE arithmetic, no error
+    with pytest.raises(OverflowError, match=r"mul\(big=1e\+200, big=1e\+200\) = inf"):
+        big * big
+    inf = Value(math.inf, "inf")
+    assert math.isnan((inf * 0.0).data)  # outside the mode: IEEE arithmetic, no error
     with detect_anomaly():
-        with pytest.raises(FloatingPointError, match=r"mul\(big=1e\+200, big=1e\+200\) = inf"):
-            big * big
+        with pytest.raises(FloatingPointError, match=r"mul\(inf=inf, 0.0\) = nan"):
+            inf * 0.0
 
 
 def test_detect_anomaly_catches_non_finite_local_derivatives():
@@ -111,7 +116,7 @@ def test_detect_anomaly_catches_non_finite_local_derivatives():
 def test_detect_anomaly_restores_the_previous_mode():
     with detect_anomaly():
         pass
-    assert math.isinf((Value(1e200) * 1e200).data)
+    assert math.isnan((Value(math.inf) * 0.0).data)
 
 
 def test_no_grad_makes_leaves_and_restores_recording():

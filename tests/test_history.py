@@ -11,7 +11,7 @@ from autograd import neurons
 from demos.moons import train
 from nn import MLP, History, hinge_loss, l2, make_moons, make_spiral, save_replay_gif, save_replay_html
 from nn.replay import replay_data
-from tests.conftest import chromium_browser, need_module
+from tests.conftest import browser, need_module
 
 
 def train_moons(steps, every, batched):
@@ -131,8 +131,8 @@ SVG_NS = "http://www.w3.org/2000/svg"
 def test_moving_the_slider_in_a_browser_changes_the_picture(tmp_path):
     model, X, labels, history = train_moons(21, 4, batched=True)
     path = save_replay_html(history, model, X, labels, tmp_path / "replay.html")
-    with chromium_browser() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1280, "height": 720})
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(path.as_uri())

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from autograd import save_html
-from tests.conftest import chromium_browser, cs231n, need_module, need_program
+from tests.conftest import browser, cs231n, need_module, need_program
 
 
 def test_the_page_is_self_contained_and_carries_every_step(tmp_path):
@@ -32,8 +32,8 @@ def test_stepping_through_the_page_in_a_browser(tmp_path):
     need_program("dot", "DOT")
     f, _ = cs231n()
     path = save_html(f, tmp_path / "page.html")
-    with chromium_browser() as browser:
-        page = browser.new_page(viewport={"width": 1000, "height": 650})
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1000, "height": 650})
         page.goto(path.as_uri())
         first_text = page.inner_text("#text")
         assert "The inputs (x, y, z) are known" in first_text
