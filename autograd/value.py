@@ -148,8 +148,10 @@ class Value:
                 if p._epoch > self._epoch:
                     raise text.stale(self, i)
         if wanted is None and row.arity is not None:
-            needs = [p.requires_grad for p in parents]
-            wanted = None if all(needs) else needs
+            for p in parents:  # usually every parent needs one: then no list is built at all
+                if not p.requires_grad:
+                    wanted = [q.requires_grad for q in parents]
+                    break
         xs: Sequence[Any] = parents if symbolic else [p._data for p in parents]
         out: Any = self if symbolic else self._data
         try:
