@@ -9,9 +9,9 @@
      raw Values  our Value in user code written like micrograd's: sum(w*x for ...) + b
      nn.MLP      our nn: one Σ node per neuron, hinge_loss, mean, l2, SGD
    All three get the same numpy arrays. Each round runs the three in turn (the order
-   rotates); the table gives medians and the ratios of medians. Absolute times on a shared
-   machine are noise; the ratios are the result. Two figures per version, each treating
-   the engines alike:
+   rotates); the table gives medians and min/median/max of the per-round ratios. Absolute
+   times on a shared machine are noise; the ratios are the result. Two figures per
+   version, each treating the engines alike:
      step        one step: forward, backward and the SGD update. The cycle collector
                  runs before it, and the step's graph is still alive when the clock
                  stops, so no engine pays for freeing its graph. Timed 1 (micrograd),
@@ -161,6 +161,19 @@ def time_steps(rounds: int, steps: dict[str, Any]) -> dict[str, dict[str, list[f
     return times
 
 
+def per_round(times: dict[str, dict[str, list[float]]], ref: str, name: str, kind: str) -> list[float]:
+    """ref's time ÷ name's, round by round (each round's median for the single steps)."""
+    def rounds(n: str) -> list[float]:
+        t = times[n][kind]
+        k = SINGLE[n] if kind == "step" else 1
+        return [statistics.median(t[i:i + k]) for i in range(0, len(t), k)]
+    return [a / b for a, b in zip(rounds(ref), rounds(name))]
+
+
+def spread(rs: list[float]) -> str:
+    return f"{min(rs):.1f}× / {statistics.median(rs):.1f}× / {max(rs):.1f}×"
+
+
 # -- depth and memory -------------------------------------------------------------------
 
 
@@ -242,12 +255,13 @@ def _run(args: argparse.Namespace) -> None:
     times = time_steps(args.rounds, steps)
     med = {n: {k: statistics.median(v) for k, v in t.items()} for n, t in times.items()}
     print(f"\n  {'':<12} {'step':>10} {'in a loop':>10}", end="")
-    print(f"  {'micrograd ÷ this (step)':>24} {'(in a loop)':>12}" if "micrograd" in med else "")
+    heading = "   micrograd ÷ this, per round: min / median / max (step; in a loop)"
+    print(heading if "micrograd" in med else "")
     for name, m in med.items():
         line = f"  {name:<12} {1000 * m['step']:>8.1f}ms {1000 * m['loop']:>8.1f}ms"
-        if "micrograd" in med:
-            ref = med["micrograd"]
-            line += f"  {ref['step'] / m['step']:>23.1f}× {ref['loop'] / m['loop']:>11.1f}×"
+        if "micrograd" in med and name != "micrograd":
+            line += f"   {spread(per_round(times, 'micrograd', name, 'step'))};" \
+                    f"  {spread(per_round(times, 'micrograd', name, 'loop'))}"
         print(line)
 
     print(f"\n2. backward() through a chain of {args.chain:,} nodes")
