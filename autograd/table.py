@@ -54,13 +54,9 @@ class Op:
         rules = self.derivatives
         if self.arity is None:
             return rules(xs, out)  # type: ignore[no-any-return]
-        if wanted is None:  # the common shapes first, without building argument tuples
-            if self.arity == 1:
-                return [rules[0](xs[0], out)]
-            if self.arity == 2:
-                return [rules[0](xs[0], xs[1], out), rules[1](xs[0], xs[1], out)]
+        if wanted is None:
             return [rule(*xs, out) for rule in rules]
-        return [rule(*xs, out) if w else None for rule, w in zip(self.derivatives, wanted)]
+        return [rule(*xs, out) if w else None for rule, w in zip(rules, wanted)]
 
     def formula(self, i: int, n: int, names: Sequence[str] | None = None, out: str = "out") -> str:
         """The text of ∂out/∂input i (of n), in these input names (default: generic ones)."""

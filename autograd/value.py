@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from itertools import filterfalse
 from typing import Any
 
 from . import text
@@ -152,8 +151,18 @@ class Value:
                 if not p.requires_grad:
                     wanted = [q.requires_grad for q in parents]
                     break
+        if wanted is None and not symbolic:  # most nodes: one or two rules on numbers, no more
+            rules, out = row.derivatives, self._data
+            try:
+                if row.arity == 2:
+                    a, b = parents[0]._data, parents[1]._data
+                    return [rules[0](a, b, out), rules[1](a, b, out)]
+                if row.arity == 1:
+                    return [rules[0](parents[0]._data, out)]
+            except (ArithmeticError, ValueError):
+                pass  # the general way below says what went wrong
         xs: Sequence[Any] = parents if symbolic else [p._data for p in parents]
-        out: Any = self if symbolic else self._data
+        out = self if symbolic else self._data
         try:
             return row.partials(xs, out, wanted)
         except (ArithmeticError, ValueError) as e:
@@ -245,21 +254,23 @@ def toposort(root: Value) -> list[Value]:
     if type(root) is not Value:
         raise TypeError(f"expected a Value, got {describe(root)}")
     order: list[Value] = []
-    placed: dict[Value, bool] = {}  # False while its parents are being placed, then True
-    met = placed.__contains__
-    stack = [root]
-    while stack:
-        v = stack[-1]
-        if v not in placed:  # first visit: the parents not met yet go on top, the first last
-            placed[v] = False
-            n = len(stack)
-            stack.extend(filterfalse(met, reversed(v._parents)))
-            if len(stack) > n:
-                continue
-        stack.pop()
-        if not placed[v]:  # all its parents are placed now (a second entry of v is skipped)
-            placed[v] = True
-            order.append(v)
+    seen = {root}
+    # The path down from root, each with its next parent's index: ints, nothing for the GC.
+    path, nexts = [root], [0]
+    while path:
+        parents, i = path[-1]._parents, nexts[-1]
+        while i < len(parents):  # the next parent not met yet goes deeper first
+            p = parents[i]
+            i += 1
+            if p not in seen:
+                seen.add(p)
+                nexts[-1] = i
+                path.append(p)
+                nexts.append(0)
+                break
+        else:  # every parent is placed, so the node can be
+            order.append(path.pop())
+            nexts.pop()
     return order
 
 
