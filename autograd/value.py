@@ -159,8 +159,8 @@ class Value:
                     return [rules[0](a, b, out), rules[1](a, b, out)]
                 if row.arity == 1:
                     return [rules[0](parents[0]._data, out)]
-            except (ArithmeticError, ValueError):
-                pass  # the general way below says what went wrong
+            except (ArithmeticError, ValueError) as e:
+                raise text.undefined(self, e, [p._data for p in parents], out, MODES.get()[1]) from None
         xs: Sequence[Any] = parents if symbolic else [p._data for p in parents]
         out = self if symbolic else self._data
         try:
