@@ -228,7 +228,13 @@ def formula(v: Any, i: int) -> str:
 
 
 def labelled(e: BaseException, op: Any, parents: Sequence[Any]) -> BaseException:
-    """A forward error, with the inputs' labels added when the user named any."""
+    """A forward error, with the inputs' labels added when the user named any; batches of
+    different sizes meeting are said to be that, not numpy's broadcasting message."""
+    sizes = sorted({len(p.data) for p in parents if type(p.data) is np.ndarray})
+    if len(sizes) > 1:
+        met = " and ".join(map(str, sizes))
+        e = ValueError(f"{op.name}: batches of different sizes meet ({met} samples); "
+                       "all the batches in one graph must hold the same samples")
     if not any(p.label for p in parents):
         return e
     return reworded(e, f"{e} [in {op.name}({', '.join(name(p) for p in parents[:8])})]")

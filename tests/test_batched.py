@@ -128,6 +128,19 @@ def test_domain_errors_name_the_first_offending_sample():
         Value(np.array([0.0, 1000.0])).exp()
 
 
+@pytest.mark.parametrize("make", [
+    lambda a, b: a + b,
+    lambda a, b: a * b,
+    lambda a, b: maximum(a, b),
+    lambda a, b: linear([1.0, 2.0], [a, b]),
+    lambda a, b: logsumexp([a, b]),
+])
+def test_batches_of_different_sizes_are_named_by_the_op_not_by_numpy(make):
+    a, b = Value(np.ones(3), "a"), Value(np.ones(4), "b")
+    with pytest.raises(ValueError, match=r"^\w+: batches of different sizes meet \(3 and 4 samples\)"):
+        make(a, b)
+
+
 def test_a_batched_derivative_undefined_at_one_sample_names_it():
     x = Value(np.array([4.0, 0.0, 1.0]), "x")
     y = mean(x**0.5)
