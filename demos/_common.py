@@ -1,11 +1,14 @@
 """What every demo shares: the --out folder, optional plots, graph pictures that degrade
-gracefully without Graphviz, and a little printing."""
+gracefully without Graphviz, a little printing, and the benchmarks' report files."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +99,29 @@ def progress(line: str, done: bool = False) -> None:
 
 def interactive() -> bool:
     return sys.stdout.isatty() and not os.environ.get("CI")
+
+
+class _Tee(io.TextIOBase):
+    """Writes go to every stream: the terminal and the report file."""
+
+    def __init__(self, *streams: Any) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+@contextmanager
+def report(path: Path) -> Iterator[None]:
+    """What is printed inside goes to the terminal and into path, a benchmark's report;
+    then a line says where it went."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f, redirect_stdout(_Tee(sys.stdout, f)):
+        yield
+    print(f"\nwrote {path}")

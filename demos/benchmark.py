@@ -30,13 +30,11 @@
 from __future__ import annotations
 
 import gc
-import io
 import random
 import statistics
 import sys
 import time
 import tracemalloc
-from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +45,7 @@ import argparse
 
 import autograd
 import nn
+from demos._common import report
 
 try:
     import micrograd.engine as mg_engine
@@ -226,27 +225,8 @@ def main() -> None:
     parser.add_argument("--chain", type=int, default=1_000_000, help="nodes in the deep chain")
     parser.add_argument("--out", default="out", help="folder for benchmark.txt (default: ./out)")
     args = parser.parse_args()
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    report = Path(args.out) / "benchmark.txt"
-    with open(report, "w", encoding="utf-8") as f, redirect_stdout(_Tee(sys.stdout, f)):
+    with report(Path(args.out) / "benchmark.txt"):
         _run(args)
-    print(f"\nwrote {report}")
-
-
-class _Tee(io.TextIOBase):
-    """Writes go to every stream: the terminal and the report file."""
-
-    def __init__(self, *streams: Any) -> None:
-        self.streams = streams
-
-    def write(self, text: str) -> int:
-        for stream in self.streams:
-            stream.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        for stream in self.streams:
-            stream.flush()
 
 
 def _run(args: argparse.Namespace) -> None:

@@ -36,6 +36,7 @@ if __package__ in (None, ""):  # run as a file
 import numpy as np
 
 import nn
+from demos._common import report
 from demos.benchmark import demo_step
 
 try:
@@ -229,15 +230,8 @@ def main() -> None:
     parser.add_argument("--epoch-samples", type=int, default=50_000, help="samples in the MNIST-shaped epoch")
     parser.add_argument("--out", default="out", help="folder for benchmark_batched.txt (default: ./out)")
     args = parser.parse_args()
-    from contextlib import redirect_stdout
-
-    from demos.benchmark import _Tee
-
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    report = Path(args.out) / "benchmark_batched.txt"
-    with open(report, "w", encoding="utf-8") as f, redirect_stdout(_Tee(sys.stdout, f)):
+    with report(Path(args.out) / "benchmark_batched.txt"):
         run(args)
-    print(f"\nwrote {report}")
 
 
 def run(args: argparse.Namespace) -> None:

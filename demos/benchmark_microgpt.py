@@ -29,6 +29,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: python demos/benchmark_microgpt.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from demos._common import report
 from demos.microgpt import MicroGPT, Tokenizer, load_docs, make_optimizer, train_step
 
 # -- microgpt's Value and model, as its file writes them ----------------------------------
@@ -236,12 +237,8 @@ def main() -> None:
         f"  the losses agree to {worst:.1e} (relative) at every step",
         f"Python {sys.version.split()[0]} on {sys.platform}",
     ]
-    text = "\n".join(lines)
-    print(text)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "benchmark_microgpt.txt").write_text(text + "\n", encoding="utf-8")
-    print(f"\nwrote {out / 'benchmark_microgpt.txt'}")
+    with report(Path(args.out) / "benchmark_microgpt.txt"):
+        print("\n".join(lines))
 
 
 if __name__ == "__main__":
