@@ -14,6 +14,7 @@ from autograd import Value, grad, linear, logsumexp, maximum, softmax
 from nn import (
     MLP,
     SGD,
+    Adam,
     Minibatches,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -148,16 +149,22 @@ def test_a_batched_derivative_undefined_at_one_sample_names_it():
         y.backward()
 
 
-def test_sgd_steps_the_same_on_a_batch_and_on_its_samples():
-    X = RNG.normal(size=(16, 2))
-    y = RNG.choice([-1.0, 1.0], size=16)
-    m1, m2 = MLP(2, [8, 1], seed=6), MLP(2, [8, 1], seed=6)
-    o1, o2 = SGD(m1.parameters(), lr=0.3, momentum=0.9), SGD(m2.parameters(), lr=0.3, momentum=0.9)
-    for _ in range(5):
-        for opt, loss in ((o1, mean([hinge_loss(m1(list(x)), t) for x, t in zip(X, y)])),
-                          (o2, hinge_loss(m2(X), y))):
+@pytest.mark.parametrize("nin, activation, loss, labels, make_opt, steps", [
+    (2, "relu", hinge_loss, lambda n: RNG.choice([-1.0, 1.0], size=n),
+     lambda ps: SGD(ps, lr=0.3, momentum=0.9), 5),
+    (3, "tanh", squared_error, lambda n: RNG.normal(size=n), lambda ps: Adam(ps, lr=0.05), 4),
+], ids=["SGD with momentum", "Adam"])
+def test_an_optimizer_steps_a_batched_model_as_it_steps_the_per_sample_one(nin, activation, loss, labels,
+                                                                           make_opt, steps):
+    X = RNG.normal(size=(14, nin))
+    t = labels(14)
+    m1, m2 = MLP(nin, [6, 1], activation, seed=6), MLP(nin, [6, 1], activation, seed=6)
+    o1, o2 = make_opt(m1.parameters()), make_opt(m2.parameters())
+    for _ in range(steps):
+        for opt, total in ((o1, mean([loss(m1(list(x)), v) for x, v in zip(X, t)])),
+                           (o2, loss(m2(X), t))):
             opt.zero_grad()
-            loss.backward()
+            total.backward()
             opt.step()
     w1, w2 = [p.data for p in m1.parameters()], [p.data for p in m2.parameters()]
     assert np.allclose(w1, w2, rtol=1e-12, atol=1e-12)
@@ -279,20 +286,3 @@ def test_higher_derivatives_are_per_sample_and_say_so_on_a_batch():
         grad(y, [w], create_graph=True)
     (g,) = grad(y, [w])  # first derivatives work on the batch
     assert g.data == pytest.approx(np.mean((1 - np.tanh(0.5 * x.data) ** 2) * x.data), rel=1e-14)
-
-
-def test_adam_trains_a_batched_model_as_it_trains_the_per_sample_one():
-    from nn import Adam
-
-    X = RNG.normal(size=(12, 3))
-    t = RNG.normal(size=12)
-    m1, m2 = MLP(3, [4, 1], "tanh", seed=8), MLP(3, [4, 1], "tanh", seed=8)
-    o1, o2 = Adam(m1.parameters(), lr=0.05), Adam(m2.parameters(), lr=0.05)
-    for _ in range(4):
-        for opt, loss in ((o1, mean([squared_error(m1(list(x)), v) for x, v in zip(X, t)])),
-                          (o2, squared_error(m2(X), t))):
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    w1, w2 = [p.data for p in m1.parameters()], [p.data for p in m2.parameters()]
-    assert np.allclose(w1, w2, rtol=1e-12, atol=1e-12)
