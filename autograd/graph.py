@@ -119,7 +119,7 @@ def role(v: Value, root: Value) -> str:
 
 
 def fmt(x: Any) -> str:
-    """A number in a box: four decimals (see table.num)."""
+    """A number in a box: four decimals (see text.num)."""
     return num(x, decimals=4)
 
 
